@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Cross-build the kernel's own KVM arm64 selftests smccc_filter, hypercalls
+# and psci_test as static aarch64 binaries.
+set -euo pipefail
+
+TESTS=(smccc_filter hypercalls psci_test)
+
+usage() {
+	cat <<EOF
+Usage: build-kvm-selftests.sh [-j N] [--force] SRC OUT
+
+Cross-build the KVM arm64 selftests ${TESTS[*]}
+from the Linux source tree SRC (tools/testing/selftests/kvm) as static
+aarch64 binaries into OUT (flat: OUT/smccc_filter, ...).
+
+The arm64 UAPI headers are generated with 'make O=OUT/.build/hdr ARCH=arm64
+headers', objects go to OUT/.build; nothing is written into SRC. Work is
+skipped when all binaries exist and OUT/.stamp matches a hash of the
+relevant sources, the compiler version and this script.
+
+Options:
+  -j N      parallel make jobs (default: number of CPUs)
+  --force   rebuild even if the stamp matches
+  -h        show this help
+
+Environment: V=1 shows full build output.
+Needs: make gcc gcc-aarch64-linux-gnu (libc6-dev-arm64-cross) file
+EOF
+}
+
+die() { echo "build-kvm-selftests: error: $*" >&2; exit 1; }
+say() { echo "==> $*"; }
+
+JOBS=$(nproc 2>/dev/null || echo 2)
+FORCE=0
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	-h|--help) usage; exit 0 ;;
+	-j) [[ $# -ge 2 ]] || die "-j needs a number"; JOBS=$2; shift 2 ;;
+	-j*) JOBS=${1#-j}; shift ;;
+	--force) FORCE=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) break ;;
+	esac
+done
+[[ $# -eq 2 ]] || { usage >&2; exit 2; }
+
+SRC=$(cd "$1" 2>/dev/null && pwd) || die "source tree '$1' does not exist"
+KSFT=$SRC/tools/testing/selftests/kvm
+[[ -f $KSFT/Makefile ]] ||
+	die "'$SRC' is not a Linux source tree (no tools/testing/selftests/kvm)"
+# 6.12 keeps the arm64 tests in aarch64/; later kernels renamed it to arm64/.
+if [[ -f $KSFT/aarch64/smccc_filter.c ]]; then
+	ADIR=aarch64
+elif [[ -f $KSFT/arm64/smccc_filter.c ]]; then
+	ADIR=arm64
+else
+	die "no smccc_filter.c under $KSFT/aarch64 or $KSFT/arm64"
+fi
+mkdir -p "$2" || die "cannot create output directory '$2'"
+OUT=$(cd "$2" && pwd)
+B=$OUT/.build
+V=${V:-0}
+XPREFIX=aarch64-linux-gnu-
+
+unset CFLAGS CPPFLAGS LDFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS ARCH CROSS_COMPILE \
+	CC LD AR O KBUILD_OUTPUT OUTPUT MAKEFLAGS MFLAGS MAKELEVEL LLVM \
+	KHDR_INCLUDES INSTALL_HDR_PATH || true
+
+command -v make >/dev/null || die "'make' not found; install Debian package make"
+command -v gcc >/dev/null || die "'gcc' not found; install Debian package gcc"
+command -v "${XPREFIX}gcc" >/dev/null ||
+	die "'${XPREFIX}gcc' not found; install Debian package gcc-aarch64-linux-gnu"
+command -v file >/dev/null || die "'file' not found; install Debian package file"
+
+# --- stamp -----------------------------------------------------------------
+hash_tree() {
+	(cd "$SRC" && find tools/testing/selftests/kvm tools/testing/selftests/lib.mk \
+			tools/testing/selftests/kselftest.h \
+			tools/testing/selftests/kselftest_harness.h \
+			tools/testing/selftests/rseq \
+			tools/include tools/arch/arm64 tools/build tools/scripts \
+			include/uapi arch/arm64/include/uapi arch/arm64/tools \
+			scripts/Makefile.headersinst scripts/headers_install.sh \
+			scripts/unifdef.c Makefile \
+			-type f ! -name '*.o' ! -name '*.d' ! -name '.*.cmd' \
+			-print0 2>/dev/null |
+		LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+}
+KVER=$(make -s -C "$SRC" kernelversion 2>/dev/null || echo unknown)
+STAMP_VAL=$(
+	{
+		echo "kernel $KVER"
+		echo "tests ${TESTS[*]}"
+		echo "src $(hash_tree)"
+		echo "script $(sha256sum <"${BASH_SOURCE[0]}")"
+		"${XPREFIX}gcc" --version | head -1
+	} | sha256sum | cut -d' ' -f1)
+
+present=1
+for t in "${TESTS[@]}"; do [[ -x $OUT/$t ]] || present=0; done
+if [[ $FORCE = 0 && $present = 1 && -f $OUT/.stamp ]] &&
+	[[ $(cat "$OUT/.stamp") = "$STAMP_VAL" ]]; then
+	say "KVM selftests for Linux $KVER are up to date in $OUT (stamp matches; --force rebuilds)"
+	exit 0
+fi
+rm -f "$OUT/.stamp"
+
+LOG=$B/build.log
+mkdir -p "$B"
+: >"$LOG"
+run_make() { # STEP make-args...
+	local step=$1; shift
+	if [[ $V = 1 ]]; then
+		if make V=1 "$@" 2>&1 | tee -a "$LOG"; then return 0; fi
+	else
+		make "$@" >>"$LOG" 2>&1 && return 0
+		echo "---- last 40 lines of $LOG ----" >&2
+		tail -n 40 "$LOG" >&2
+	fi
+	die "$step failed (full log: $LOG; rerun with V=1 for verbose output)"
+}
+
+t0=$(date +%s.%N)
+say "generating arm64 UAPI headers (Linux $KVER)"
+# 'headers' (unlike headers_install) needs no rsync and no .config; it
+# leaves the sanitized headers in O/usr/include.
+run_make "arm64 UAPI headers" -C "$SRC" O="$B/hdr" ARCH=arm64 \
+	CROSS_COMPILE=$XPREFIX -j"$JOBS" headers
+HDR=$B/hdr/usr/include
+[[ -f $HDR/asm/kvm.h ]] || die "headers step produced no $HDR/asm/kvm.h"
+
+say "building KVM selftests (arm64, static): ${TESTS[*]}"
+targets=()
+for t in "${TESTS[@]}"; do targets+=("$B/kvm/$ADIR/$t"); done
+mkdir -p "$B/kvm/tools" # sysreg-defs.h generator wants its OUTPUT to exist
+# OUTPUT/abs_objdir keep objects and the generated sysreg-defs.h out of
+# SRC; KHDR_INCLUDES/INSTALL_HDR_PATH point at the headers made above.
+# The command-line LDFLAGS replaces the Makefile's '-pthread -no-pie'.
+run_make "KVM selftests" -C "$KSFT" -j"$JOBS" ARCH=arm64 \
+	CROSS_COMPILE=$XPREFIX OUTPUT="$B/kvm" abs_objdir="$B/kvm" \
+	INSTALL_HDR_PATH="$B/hdr/usr" KHDR_INCLUDES="-isystem $HDR" \
+	LDFLAGS="-static -pthread" "${targets[@]}"
+
+for t in "${TESTS[@]}"; do
+	desc=$(file -b "$B/kvm/$ADIR/$t")
+	[[ $desc == *"ARM aarch64"* && $desc == *"statically linked"* ]] ||
+		die "$B/kvm/$ADIR/$t is not a static aarch64 ELF: $desc"
+	install -m 0755 "$B/kvm/$ADIR/$t" "$OUT/$t"
+done
+t1=$(date +%s.%N)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
+{
+	echo "# build-kvm-selftests.sh, Linux $KVER, -j$JOBS, $(date -u +%FT%TZ)"
+	echo "kvm_selftests $secs"
+} >"$OUT/build-times.txt"
+echo "$STAMP_VAL" >"$OUT/.stamp"
+say "done in ${secs}s: $(cd "$OUT" && echo "${TESTS[@]}")"
