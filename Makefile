@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# smccc-bpf: programmable SMCCC policies for KVM/arm64 guests.
+#
+#   make demo     boot the patched kernel, run a guest, attach a policy, show decisions
+#   make test     host tests, then the booted end-to-end run
+#   make bench    in-guest round-trip cost of the hook (not a test)
+#   make kernel   just build the patched arm64 kernel (cached)
+#   make help     all targets
+#
+# Kernels, libbpf/bpftool and the KVM selftests are built into
+# $(SMCCC_CACHE) (default ~/.cache/smccc-bpf), keyed by their inputs; the
+# rest goes to $(BUILD). V=1 shows the commands.
+
+SMCCC_CACHE ?= $(HOME)/.cache/smccc-bpf
+export SMCCC_CACHE
+BUILD ?= $(CURDIR)/build
+override BUILD := $(abspath $(BUILD))
+
+CROSS_COMPILE ?= aarch64-linux-gnu-
+CROSS_CC := $(CROSS_COMPILE)gcc
+CLANG ?= clang
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(BUILD)/%,%,$(2))";
+	MAKEFLAGS += --no-print-directory
+endif
+
+# Where kernel/build.sh puts (or will put) the kernel for the current inputs.
+KDIR := $(shell kernel/build.sh --print-dir 2>/dev/null)
+KSRC := $(KDIR)/src
+VMLINUX := $(KDIR)/build/vmlinux
+IMAGE := $(KDIR)/Image
+TOOLS := $(KDIR)/tools
+HOST_BPFTOOL := $(TOOLS)/host/bpftool
+KVM_SELFTESTS := $(KDIR)/kvm-selftests
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall -Werror \
+	-I$(BUILD) -I$(TOOLS)/host/include -Iinclude -Iselftests/e2e/progs
+E2E_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -static -pthread \
+	-I$(BUILD)/e2e -I$(TOOLS)/arm64/include -Iinclude -Iselftests/vmm \
+	-Iselftests/e2e -Iselftests/e2e/progs
+E2E_LIBS := $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a -lelf -lz -lzstd
+
+E2E_PROGS := test_policy global_deny_psci handle_all bad_write
+E2E_SKELS := test_policy handle_all
+E2E_OBJS := $(patsubst %,$(BUILD)/e2e/%.bpf.o,$(E2E_PROGS))
+E2E_SKEL_HDRS := $(patsubst %,$(BUILD)/e2e/%.skel.h,$(E2E_SKELS))
+E2E_SRCS := $(wildcard selftests/e2e/*.c)
+
+.PHONY: all help kernel tools kvm-selftests e2e initramfs test test-host \
+	test-booted demo bench check-patches clean distclean
+.DELETE_ON_ERROR:
+
+all: e2e
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+kernel: $(IMAGE)
+$(IMAGE) $(VMLINUX): kernel/build.sh kernel/smccc-bpf.config $(wildcard kernel/patches/*.patch)
+	$(Q)kernel/build.sh
+
+tools: $(HOST_BPFTOOL)
+$(HOST_BPFTOOL) $(TOOLS)/arm64/libbpf.a $(TOOLS)/arm64/bpftool: $(IMAGE)
+	$(Q)scripts/build-bpf-tools.sh $(KSRC) $(TOOLS)
+
+kvm-selftests: $(KVM_SELFTESTS)/psci_test
+$(KVM_SELFTESTS)/psci_test: $(IMAGE)
+	$(Q)scripts/build-kvm-selftests.sh $(KSRC) $(KVM_SELFTESTS)
+
+$(BUILD)/vmlinux.h: $(VMLINUX) $(HOST_BPFTOOL)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D) && $(HOST_BPFTOOL) btf dump file $(VMLINUX) format c > $@
+
+$(BUILD)/e2e/%.bpf.o: selftests/e2e/progs/%.bpf.c $(BUILD)/vmlinux.h include/smccc_bpf.h \
+		include/smccc_bpf.bpf.h $(wildcard selftests/e2e/progs/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/e2e/%.skel.h: $(BUILD)/e2e/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(HOST_BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/vmm/libvmm.a: $(wildcard selftests/vmm/*.[chS])
+	$(Q)$(MAKE) -C selftests/vmm OUTPUT=$(BUILD)/vmm
+
+$(BUILD)/e2e/smccc_e2e: $(E2E_SRCS) $(wildcard selftests/e2e/*.h) $(E2E_SKEL_HDRS) \
+		$(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CROSS_CC) $(E2E_CFLAGS) $(E2E_SRCS) $(E2E_LIBS) -o $@
+
+e2e: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS)
+
+# The booted run: the e2e tests and the VMM smoke test in one VM.
+$(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool \
+		$(KVM_SELFTESTS)/psci_test selftests/e2e/run-in-vm.sh scripts/mkinitramfs.sh \
+		scripts/initramfs-init.sh
+	$(call msg,CPIO,$@)
+	$(Q)scripts/mkinitramfs.sh -o $@ \
+		-f selftests/e2e/run-in-vm.sh:/test/run \
+		-f $(BUILD)/e2e/smccc_e2e:/test/smccc_e2e \
+		-f $(BUILD)/vmm/vmm_smoke:/test/vmm_smoke \
+		-f $(TOOLS)/arm64/bpftool:/test/bpftool \
+		$(foreach o,$(E2E_OBJS),-f $(o):/test/$(notdir $(o))) \
+		-d $(KVM_SELFTESTS):/test/kvm-selftests
+
+initramfs: $(BUILD)/e2e.cpio.gz
+
+test: test-host test-booted
+
+test-host:
+	$(Q)$(MAKE) -C selftests/host BUILD=$(BUILD)/host test
+
+test-booted: $(BUILD)/e2e.cpio.gz
+	$(Q)selftests/run-booted.sh --kernel $(IMAGE) --initrd $(BUILD)/e2e.cpio.gz \
+		--log $(BUILD)/booted.log
+
+check-patches: $(IMAGE)
+	$(Q)kernel/check-series.sh
+
+demo: $(BUILD)/demo.cpio.gz
+	$(Q)scripts/run-vm.sh --kernel $(IMAGE) --initrd $< --log $(BUILD)/demo.log --timeout 600
+
+bench: $(BUILD)/bench.cpio.gz
+	$(Q)selftests/bench/run.sh --kernel $(IMAGE) --initrd $< --out $(BUILD)/bench
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
+
+distclean: clean
+	$(Q)rm -rf $(SMCCC_CACHE)

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the smccc-bpf arm64 kernel: Debian's linux-source-6.12 tarball, the
+# patch series in kernel/patches (each checked with a dry run first), and
+# kernel/smccc-bpf.config merged onto allnoconfig.
+#
+# Results live outside the clone, in a directory keyed by a hash of the
+# source version, the patches, the config fragment and this script, so an
+# unchanged kernel is never rebuilt:
+#
+#   $SMCCC_CACHE/kernel/<key>/src        patched source tree (tools come from it)
+#   $SMCCC_CACHE/kernel/<key>/build      object tree (vmlinux, .config)
+#   $SMCCC_CACHE/kernel/<key>/Image      the kernel to boot
+#   $SMCCC_CACHE/kernel/current          symlink to the last good <key>
+#
+# The last line printed on success is the result directory.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${SMCCC_CACHE:-$HOME/.cache/smccc-bpf}
+tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+patches_dir=$here/patches
+fragment=$here/smccc-bpf.config
+jobs=$(nproc)
+print_only=0
+keep=3
+
+usage() {
+	cat <<EOF
+Usage: kernel/build.sh [--print-dir] [--jobs N] [--help]
+
+Builds the patched arm64 kernel into \$SMCCC_CACHE/kernel/<key>/ (default
+cache: \$HOME/.cache/smccc-bpf), reusing a previous build with the same key.
+
+  --print-dir   print the result directory for the current inputs and exit
+                (non-zero if it has not been built yet)
+  --jobs N      parallel make jobs (default: $(nproc))
+  --help        this text
+
+Environment: SMCCC_CACHE, LINUX_TARBALL (default $tarball), V=1 for full
+build output. Needs: linux-source-6.12 gcc-aarch64-linux-gnu make flex
+bison bc libelf-dev libssl-dev dwarves (pahole) python3 (scripts/ci-deps.sh).
+EOF
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--print-dir) print_only=1 ;;
+	--jobs) jobs=$2; shift ;;
+	--help|-h) usage; exit 0 ;;
+	*) echo "kernel/build.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+say() { echo "==> $*" >&2; }
+die() { echo "kernel/build.sh: $*" >&2; exit 1; }
+
+[ -r "$tarball" ] || die "$tarball not found: install Debian's linux-source-6.12 (scripts/ci-deps.sh does)"
+command -v aarch64-linux-gnu-gcc >/dev/null || die "aarch64-linux-gnu-gcc not found: install gcc-aarch64-linux-gnu"
+command -v pahole >/dev/null || die "pahole not found: install dwarves (needed for CONFIG_DEBUG_INFO_BTF)"
+
+src_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %s-%Y "$tarball")
+key=$( { echo "$src_version"; cat "$patches_dir"/*.patch "$fragment" "$0"; } | sha256sum | cut -c1-16)
+out=$cache/kernel/$key
+
+if [ $print_only = 1 ]; then
+	echo "$out"
+	[ -f "$out/Image" ]
+	exit
+fi
+
+if [ -f "$out/Image" ] && [ -f "$out/.complete" ]; then
+	say "kernel $key is up to date (linux-source-6.12 $src_version)"
+	ln -sfn "$key" "$cache/kernel/current"
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$cache/kernel"
+start=$(date +%s)
+
+if [ ! -f "$out/.patched" ]; then
+	rm -rf "$out"
+	mkdir -p "$out"
+	say "unpacking linux-source-6.12 $src_version"
+	tar -C "$out" -xf "$tarball"
+	mv "$out/linux-source-6.12" "$out/src"
+
+	for p in "$patches_dir"/0*.patch; do
+		case $(basename "$p") in 0000-*) continue ;; esac
+		if ! patch -d "$out/src" -p1 --dry-run -s -f < "$p" >/dev/null; then
+			patch -d "$out/src" -p1 --dry-run -f < "$p" >&2 || true
+			die "$(basename "$p") does not apply to linux-source-6.12 $src_version; rebase the series (kernel/dev-tree.sh)"
+		fi
+		say "applying $(basename "$p")"
+		patch -d "$out/src" -p1 -s -f < "$p"
+	done
+	touch "$out/.patched"
+fi
+
+make_k() {
+	if [ "${V:-0}" = 1 ]; then
+		make -C "$out/src" O="$out/build" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+	else
+		make -s -C "$out/src" O="$out/build" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+	fi
+}
+
+say "configuring: allnoconfig + $(basename "$fragment")"
+mkdir -p "$out/build"
+make_k allnoconfig >/dev/null
+(cd "$out/src" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$out/build" \
+	"$out/build/.config" "$fragment" >"$out/build/merge_config.log" 2>&1)
+make_k olddefconfig >/dev/null
+
+# Every option the fragment asks for must survive olddefconfig: a silently
+# dropped one (a renamed symbol, an unmet dependency) is a broken kernel.
+missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$fragment" | while IFS= read -r line; do
+	grep -qxF "$line" "$out/build/.config" || echo "  $line"
+done)
+[ -z "$missing" ] || die "config options requested but not set after olddefconfig:
+$missing"
+
+say "building arm64 Image with $jobs jobs (a clean build takes about 5 minutes on 2 cores)"
+if ! make_k -j"$jobs" Image > "$out/build.log" 2>&1; then
+	tail -40 "$out/build.log" >&2
+	die "kernel build failed; full log: $out/build.log"
+fi
+grep -E ' warning: ' "$out/build.log" >&2 || true
+cp "$out/build/arch/arm64/boot/Image" "$out/Image"
+touch "$out/.complete"
+ln -sfn "$key" "$cache/kernel/current"
+say "kernel built in $(( $(date +%s) - start )) s"
+
+# Keep the cache bounded: the newest $keep kernels stay.
+find "$cache/kernel" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+	tail -n +$((keep + 1)) | cut -d' ' -f2- | while read -r old; do
+	[ "$(basename "$old")" = "$key" ] || rm -rf "$old"
+done
+
+echo "$out"

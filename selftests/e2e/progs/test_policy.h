@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by test_policy.bpf.c and the end-to-end tests. */
+#ifndef __TEST_POLICY_H
+#define __TEST_POLICY_H
+
+#ifndef __bpf__
+#include <stdint.h>
+typedef uint64_t __u64;
+typedef uint32_t __u32;
+#endif
+
+/* What the test policy does for one function ID. */
+struct test_rule {
+	__u32 action;		/* SMCCC_BPF_ACT_*, or anything else */
+	__u32 pad;
+	__u64 ret[4];		/* for SMCCC_BPF_ACT_RETURN */
+};
+
+/* The last call the policy saw, as the kernel described it. */
+struct test_seen {
+	__u64 vm_id;
+	__u32 func_id;
+	__u32 vcpu_id;
+	__u32 conduit;
+	__u32 imm;
+	__u64 args[17];
+	__u64 calls;		/* calls decided by this policy instance */
+};
+
+#endif

@@ -1,0 +1,13 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The booted run, inside the test VM (/test/run, started by the initramfs
+# /init). Each program prints its own "N passed, N failed" line;
+# selftests/run-booted.sh adds them up on the host.
+cd /test || exit 1
+rc=0
+echo "== vmm_smoke: the test VMM against upstream behaviour (no policy)"
+./vmm_smoke || rc=1
+echo "== smccc_e2e: the kvm_smccc_ops hook"
+./smccc_e2e -b /test || rc=1
+exit $rc

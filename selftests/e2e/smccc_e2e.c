@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * End-to-end tests of the smccc-bpf kernel hook, run inside the booted
+ * test VM: real KVM guests (selftests/vmm) make SMCCC calls over HVC and
+ * SMC while BPF kvm_smccc_ops policies are attached, replaced and detached,
+ * and the host side asserts what the guest got back.
+ *
+ * Usage: smccc_e2e [-b DIR] [FILTER]
+ *   -b DIR   where bpftool, the .bpf.o objects and the KVM selftests are
+ *            (default /test)
+ *   FILTER   run only the cases whose name contains FILTER
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "harness.h"
+#include "policy.h"
+#include "smccc_bpf.h"
+#include "vmm.h"
+#include "handle_all.skel.h"
+
+#define SMCCC_VERSION		0x80000000u
+#define SMCCC_ARCH_FEATURES	0x80000001u
+#define SMCCC_ARCH_WORKAROUND_1	0x80008000u
+#define PSCI_VERSION		0x84000000u
+#define TRNG_VERSION		0x84000050u
+#define SIP_TEST_FN		0x82000001u	/* a SiP call KVM does not implement */
+#define SIP_TEST_FN2		0x82000002u
+
+#define SMCCC_1_1		0x10001u
+#define PSCI_1_1		0x10001u
+#define RET_NOT_SUPPORTED	((uint64_t)-1)
+
+static const char *bin_dir = "/test";
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct vmm_vm *new_vm(int nr_vcpus, uint64_t *id)
+{
+	struct vmm_vm *vm = vmm_vm_create(nr_vcpus);
+
+	if (vm && id && vmm_vm_id(vm, id)) {
+		vmm_vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+static struct vmm_call mkcall(enum vmm_conduit c, uint32_t func_id)
+{
+	struct vmm_call call = { .conduit = c, .func_id = func_id };
+
+	return call;
+}
+
+/* x0 of one call on vCPU 0, or a value no SMCCC call returns on error. */
+static uint64_t call_x0(struct vmm_vm *vm, enum vmm_conduit c, uint32_t func_id)
+{
+	struct vmm_call call = mkcall(c, func_id);
+	struct vmm_result res;
+
+	if (vmm_call(vm, 0, &call, &res))
+		return 0xdeadbeefdeadbeefull;
+	return res.x[0];
+}
+
+static void set_return_handler(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
+			       uint64_t ret[4], void *opaque)
+{
+	const uint64_t *vals = opaque;
+
+	(void)vm; (void)vcpu; (void)run;
+	memcpy(ret, vals, 4 * sizeof(uint64_t));
+}
+
+/* The debugfs directory of the VM with this smccc-bpf id, or "". */
+static void vm_debugfs_dir(uint64_t vm_id, char *dir, size_t len)
+{
+	const char *base = "/sys/kernel/debug/kvm";
+	struct dirent *de;
+	DIR *d = opendir(base);
+
+	dir[0] = '\0';
+	while (d && (de = readdir(d))) {
+		unsigned long long id;
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s/smccc_bpf", base, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "vm_id: %llu", &id) == 1 && id == vm_id)
+			snprintf(dir, len, "%s/%s", base, de->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A "key: value" line of <vm debugfs dir>/smccc_bpf, or a number file. */
+static int read_debugfs(uint64_t vm_id, const char *file, const char *key, char *val, size_t len)
+{
+	char dir[400], path[512], line[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	vm_debugfs_dir(vm_id, dir, sizeof(dir));
+	if (!dir[0])
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		size_t kl = key ? strlen(key) : 0;
+
+		if (key && (strncmp(line, key, kl) || line[kl] != ':'))
+			continue;
+		snprintf(val, len, "%s", line + (key ? kl + 2 : 0));
+		val[strcspn(val, "\n")] = '\0';
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run_cmd(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* ---- cases -------------------------------------------------------------- */
+
+/* No policy anywhere: what upstream KVM answers. */
+static void test_no_policy_upstream(enum vmm_conduit c)
+{
+	struct vmm_vm *vm = new_vm(1, NULL);
+
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	EXPECT_EQ(call_x0(vm, c, SMCCC_VERSION), SMCCC_1_1);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
+	vmm_vm_destroy(vm);
+}
+
+/* HANDLE: the call goes on to KVM as if there were no policy. */
+static void test_action_handle(enum vmm_conduit c)
+{
+	uint64_t id, trng_before, calls;
+	struct vmm_vm *vm = new_vm(1, &id);
+	struct policy *p;
+
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	trng_before = call_x0(vm, c, TRNG_VERSION);
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_attach(p), 0);
+	calls = policy_seen(p)->calls;
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), trng_before);
+	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
+	EXPECT_EQ(policy_seen(p)->calls, calls + 3);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+static void test_action_deny(enum vmm_conduit c)
+{
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, PSCI_VERSION, SMCCC_BPF_ACT_DENY, NULL), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), 0x10000);	/* untouched */
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* FWD_TO_USER: KVM_EXIT_HYPERCALL exactly as the upstream filter's. */
+static void test_action_fwd_to_user(enum vmm_conduit c)
+{
+	static uint64_t answer[4] = { 0x1234, 5, 6, 7 };
+	struct vmm_call call = mkcall(c, SIP_TEST_FN);
+	struct vmm_result res;
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	vmm_set_hypercall_handler(vm, set_return_handler, answer);
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, SIP_TEST_FN, SMCCC_BPF_ACT_FWD_TO_USER, NULL), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+	EXPECT(res.forwarded, "no KVM_EXIT_HYPERCALL");
+	EXPECT_EQ(res.hc_nr, SIP_TEST_FN);
+	EXPECT_EQ(res.hc_flags, c == VMM_SMC ? KVM_HYPERCALL_EXIT_SMC : 0);
+	EXPECT_EQ(res.exit_pc, res.insn_pc + 4);
+	EXPECT_EQ(res.x[0], answer[0]);
+	EXPECT_EQ(res.x[3], answer[3]);
+	/* Other calls are not forwarded. */
+	call.func_id = PSCI_VERSION;
+	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+	EXPECT(!res.forwarded, "PSCI_VERSION was forwarded");
+	EXPECT_EQ(res.x[0], PSCI_1_1);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* RETURN: the guest gets what the program set with the kfunc. */
+static void test_action_return(enum vmm_conduit c)
+{
+	static const uint64_t vals[4] = { 0x1111, 0x2222222222ull, 0x3333, 0xffffffffffffffffull };
+	struct vmm_call call = mkcall(c, SIP_TEST_FN);
+	struct vmm_result res;
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, vals), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+	EXPECT(!res.forwarded, "RETURN exited to userspace");
+	EXPECT_EQ(res.x[0], vals[0]);
+	EXPECT_EQ(res.x[1], vals[1]);
+	EXPECT_EQ(res.x[2], vals[2]);
+	EXPECT_EQ(res.x[3], vals[3]);
+	/* Also for a call KVM implements: the policy's answer wins. */
+	ASSERT_EQ(policy_rule(p, PSCI_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), vals[0]);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* An action outside the enum: denied and counted, no WARN. */
+static void test_action_out_of_range(enum vmm_conduit c)
+{
+	char before[64] = "", after[64] = "";
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, PSCI_VERSION, 7, NULL), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	EXPECT_EQ(read_debugfs(id, "smccc_bpf_bad_action", NULL, before, sizeof(before)), 0);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(read_debugfs(id, "smccc_bpf_bad_action", NULL, after, sizeof(after)), 0);
+	EXPECT_EQ(strtoull(after, NULL, 0), strtoull(before, NULL, 0) + 2);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* The program sees ID, conduit, imm, vCPU, VM id and x1..x17. */
+static void test_call_context(enum vmm_conduit c)
+{
+	struct vmm_call call = mkcall(c, SIP_TEST_FN2);
+	volatile struct test_seen *seen;
+	struct vmm_result res;
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id;
+	int i;
+
+	vm = new_vm(2, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_attach(p), 0);
+	seen = policy_seen(p);
+
+	call.imm = c == VMM_HVC ? 0x1234 : 0;
+	for (i = 0; i < 17; i++)
+		call.args[i] = 0xa5a5000000000000ull | (uint64_t)(i + 1) << 8 | c;
+	ASSERT_EQ(vmm_call(vm, 1, &call, &res), 0);
+	EXPECT_EQ(seen->func_id, SIP_TEST_FN2);
+	EXPECT_EQ(seen->conduit, c == VMM_SMC ? SMCCC_BPF_CONDUIT_SMC : SMCCC_BPF_CONDUIT_HVC);
+	EXPECT_EQ(seen->imm, call.imm);
+	EXPECT_EQ(seen->vcpu_id, 1);
+	EXPECT_EQ(seen->vm_id, id);
+	for (i = 0; i < 17; i++)
+		EXPECT(seen->args[i] == call.args[i], "x%d: 0x%llx != 0x%llx", i + 1,
+		       (unsigned long long)seen->args[i], (unsigned long long)call.args[i]);
+
+	if (c == VMM_HVC) {
+		call.imm = 0xffff;
+		ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+		EXPECT_EQ(seen->imm, 0xffff);
+		EXPECT_EQ(seen->vcpu_id, 0);
+	}
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* Two VMs, two policies: neither sees or decides the other's calls. */
+static void test_two_vms_isolated(enum vmm_conduit c)
+{
+	static const uint64_t ra[4] = { 0xaaaa }, rb[4] = { 0xbbbb };
+	uint64_t id_a, id_b;
+	struct vmm_vm *a = new_vm(1, &id_a), *b = new_vm(1, &id_b);
+	struct policy *pa = NULL, *pb = NULL;
+
+	ASSERT(a && b, "vm create: %s", strerror(errno));
+	EXPECT(id_a != id_b && id_a && id_b, "ids %llu %llu", (unsigned long long)id_a,
+	       (unsigned long long)id_b);
+	pa = policy_load(id_a, SMCCC_BPF_ACT_HANDLE);
+	pb = policy_load(id_b, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(pa && pb, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(pa, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, ra), 0);
+	ASSERT_EQ(policy_rule(pb, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, rb), 0);
+	ASSERT_EQ(policy_attach(pa), 0);
+	ASSERT_EQ(policy_attach(pb), 0);
+	EXPECT_EQ(call_x0(a, c, SIP_TEST_FN), 0xaaaa);
+	EXPECT_EQ(call_x0(b, c, SIP_TEST_FN), 0xbbbb);
+	EXPECT_EQ(call_x0(a, c, SIP_TEST_FN), 0xaaaa);
+	EXPECT_EQ(policy_seen(pa)->calls, 2);
+	EXPECT_EQ(policy_seen(pb)->calls, 1);
+	EXPECT_EQ(policy_seen(pa)->vm_id, id_a);
+	EXPECT_EQ(policy_seen(pb)->vm_id, id_b);
+	policy_free(pa);
+	policy_free(pb);
+	vmm_vm_destroy(a);
+	vmm_vm_destroy(b);
+}
+
+/* The host-wide default decides for VMs without a policy of their own only. */
+static void test_global_default(enum vmm_conduit c)
+{
+	static const uint64_t rg[4] = { 0x6106a1 }, rv[4] = { 0x0be };
+	uint64_t id_own, id_other;
+	struct vmm_vm *own = new_vm(1, &id_own), *other = new_vm(1, &id_other);
+	struct policy *pg = NULL, *pv = NULL;
+	char val[64];
+
+	ASSERT(own && other, "vm create: %s", strerror(errno));
+	pg = policy_load(SMCCC_BPF_VM_ID_GLOBAL, SMCCC_BPF_ACT_HANDLE);
+	pv = policy_load(id_own, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(pg && pv, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(pg, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, rg), 0);
+	ASSERT_EQ(policy_rule(pv, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, rv), 0);
+	ASSERT_EQ(policy_attach(pg), 0);
+	EXPECT_EQ(call_x0(own, c, SIP_TEST_FN), 0x6106a1);
+	ASSERT_EQ(policy_attach(pv), 0);
+	EXPECT_EQ(call_x0(own, c, SIP_TEST_FN), 0x0be);
+	EXPECT_EQ(call_x0(other, c, SIP_TEST_FN), 0x6106a1);
+	EXPECT_EQ(read_debugfs(id_own, "smccc_bpf", "policy", val, sizeof(val)), 0);
+	EXPECT(!strcmp(val, "vm"), "own VM's policy is '%s'", val);
+	EXPECT_EQ(read_debugfs(id_other, "smccc_bpf", "policy", val, sizeof(val)), 0);
+	EXPECT(!strcmp(val, "default"), "other VM's policy is '%s'", val);
+	/* A second default is refused while one is attached. */
+	policy_free(pv);
+	pv = policy_load(SMCCC_BPF_VM_ID_GLOBAL, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(pv, "load: %s", strerror(errno));
+	EXPECT_EQ(policy_attach(pv), -EBUSY);
+	policy_free(pg);
+	EXPECT_EQ(call_x0(other, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
+	EXPECT_EQ(read_debugfs(id_other, "smccc_bpf", "policy", val, sizeof(val)), 0);
+	EXPECT(!strcmp(val, "none"), "policy after detach is '%s'", val);
+	policy_free(pv);
+	vmm_vm_destroy(own);
+	vmm_vm_destroy(other);
+}
+
+struct loop_arg {
+	struct vmm_vm *vm;
+	struct vmm_call call;
+	uint64_t count;
+	struct vmm_loop_result res;
+	int err;
+	volatile int done;
+};
+
+static void *loop_thread(void *opaque)
+{
+	struct loop_arg *a = opaque;
+
+	a->err = vmm_loop(a->vm, 0, &a->call, a->count, 0xa, 0xb, &a->res);
+	a->done = 1;
+	return NULL;
+}
+
+/* Replace the policy while a vCPU loops on calls: no call goes undecided. */
+static void test_live_replace(enum vmm_conduit c)
+{
+	static const uint64_t ra[4] = { 0xa }, rb[4] = { 0xb };
+	struct policy *pa = NULL, *pb = NULL, *pc = NULL;
+	struct loop_arg arg = { .count = 40000 };
+	int swaps = 0, err = 0;
+	pthread_t th;
+	uint64_t id, other_id;
+	struct vmm_vm *other;
+
+	arg.vm = new_vm(1, &id);
+	ASSERT(arg.vm, "vm create: %s", strerror(errno));
+	arg.call = mkcall(c, SIP_TEST_FN);
+	pa = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	pb = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(pa && pb, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(pa, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, ra), 0);
+	ASSERT_EQ(policy_rule(pb, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, rb), 0);
+	ASSERT_EQ(policy_attach(pa), 0);
+
+	ASSERT_EQ(pthread_create(&th, NULL, loop_thread, &arg), 0);
+	while (!arg.done && !err) {
+		struct timespec ts = { 0, 200000 };
+
+		err = policy_replace(pa, swaps % 2 ? pa : pb);
+		swaps++;
+		nanosleep(&ts, NULL);
+	}
+	pthread_join(th, NULL);
+	ASSERT_EQ(err, 0);
+	ASSERT_EQ(arg.err, 0);
+	EXPECT_EQ(arg.res.calls, arg.count);
+	EXPECT_EQ(arg.res.x0_other, 0);
+	EXPECT_EQ(arg.res.x0_eq_a + arg.res.x0_eq_b, arg.count);
+	EXPECT(arg.res.x0_eq_a && arg.res.x0_eq_b, "a=%llu b=%llu after %d swaps",
+	       (unsigned long long)arg.res.x0_eq_a, (unsigned long long)arg.res.x0_eq_b, swaps);
+	EXPECT_EQ(policy_seen(pa)->calls + policy_seen(pb)->calls, arg.count);
+
+	/* A replacement must target the same VM. */
+	other = new_vm(1, &other_id);
+	ASSERT(other, "vm create: %s", strerror(errno));
+	pc = policy_load(other_id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(pc, "load: %s", strerror(errno));
+	EXPECT_EQ(policy_replace(pa, pc), -EINVAL);
+	policy_free(pc);
+	vmm_vm_destroy(other);
+	policy_free(pa);
+	policy_free(pb);
+	vmm_vm_destroy(arg.vm);
+}
+
+/* Detaching restores upstream behaviour; the program is not called again. */
+static void test_detach_restores_upstream(enum vmm_conduit c)
+{
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id, calls;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	p = policy_load(id, SMCCC_BPF_ACT_DENY);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_attach(p), 0);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	ASSERT_EQ(bpf_link__detach(p->link), 0);
+	calls = policy_seen(p)->calls;
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), 0x10000);
+	EXPECT_EQ(policy_seen(p)->calls, calls);
+	/* The VM can take a new policy. */
+	policy_free(p);
+	p = policy_load(id, SMCCC_BPF_ACT_DENY);
+	ASSERT(p, "load: %s", strerror(errno));
+	EXPECT_EQ(policy_attach(p), 0);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* Destroying a VM with a policy attached releases it cleanly. */
+static void test_destroy_vm_with_policy(enum vmm_conduit c)
+{
+	struct vmm_vm *vm, *next;
+	struct policy *p, *q;
+	uint64_t id, next_id;
+	char dir[400];
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	p = policy_load(id, SMCCC_BPF_ACT_DENY);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_attach(p), 0);
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	vmm_vm_destroy(vm);
+	vm_debugfs_dir(id, dir, sizeof(dir));
+	EXPECT(!dir[0], "%s still there", dir);
+
+	/* The id is gone for good: no attach, no reuse. */
+	q = policy_load(id, SMCCC_BPF_ACT_DENY);
+	ASSERT(q, "load: %s", strerror(errno));
+	EXPECT_EQ(policy_attach(q), -ENOENT);
+	next = new_vm(1, &next_id);
+	ASSERT(next, "vm create: %s", strerror(errno));
+	EXPECT(next_id > id, "id %llu reused after %llu", (unsigned long long)next_id,
+	       (unsigned long long)id);
+	EXPECT_EQ(call_x0(next, c, PSCI_VERSION), PSCI_1_1);
+	/* Releasing the orphaned link is harmless. */
+	policy_free(p);
+	policy_free(q);
+	vmm_vm_destroy(next);
+}
+
+/* The SMCCC arch range is shown to the policy but never changed by it. */
+static void test_arch_range_reserved(enum vmm_conduit c)
+{
+	static const uint64_t vals[4] = { 0x5a5a };
+	struct vmm_call call = mkcall(c, SMCCC_ARCH_FEATURES);
+	uint64_t id, wa1_before, calls;
+	struct vmm_result res;
+	struct vmm_vm *vm;
+	struct policy *p;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	call.args[0] = SMCCC_ARCH_WORKAROUND_1;
+	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+	wa1_before = res.x[0];
+
+	p = policy_load(id, SMCCC_BPF_ACT_DENY);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, SMCCC_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
+	ASSERT_EQ(policy_rule(p, 0xc0000000u, SMCCC_BPF_ACT_FWD_TO_USER, NULL), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	calls = policy_seen(p)->calls;
+	EXPECT_EQ(call_x0(vm, c, SMCCC_VERSION), SMCCC_1_1);
+	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+	EXPECT_EQ(res.x[0], wa1_before);
+	call.func_id = 0xc0000000u;
+	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
+	EXPECT(!res.forwarded, "arch call forwarded");
+	EXPECT_EQ(policy_seen(p)->calls, calls + 3);
+	/* Right outside the range the policy rules again. */
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
+/* Runs fn in a child with reduced privileges; its exit status. */
+static int in_child(void (*drop)(void), int (*fn)(void))
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		drop();
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		_exit(99);
+}
+
+/* Root, but without CAP_SYS_ADMIN: CAP_BPF alone is not enough. */
+static void drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		_exit(99);
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	data[CAP_SYS_ADMIN / 32].permitted &= ~(1u << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		_exit(99);
+}
+
+/* 0 if attaching a default policy is refused with EPERM, else 1. */
+static int try_attach_default(void)
+{
+	struct policy *p;
+	int err;
+
+	libbpf_set_print(NULL);
+	p = policy_load(SMCCC_BPF_VM_ID_GLOBAL, SMCCC_BPF_ACT_DENY);
+	if (!p)
+		return errno == EPERM ? 0 : 2;
+	err = policy_attach(p);
+	policy_free(p);
+	return err == -EPERM ? 0 : 1;
+}
+
+static void test_unprivileged_cannot_attach(enum vmm_conduit c)
+{
+	struct vmm_vm *vm = new_vm(1, NULL);
+
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	EXPECT_EQ(in_child(drop_to_nobody, try_attach_default), 0);
+	EXPECT_EQ(in_child(drop_sys_admin, try_attach_default), 0);
+	/* Nothing got attached. */
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
+	vmm_vm_destroy(vm);
+}
+
+static char verifier_log[16384];
+
+static void log_verifier(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void log_verifier(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	size_t n = strlen(verifier_log);
+
+	(void)level;
+	vsnprintf(verifier_log + n, sizeof(verifier_log) - n, fmt, ap);
+}
+
+static int log_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	log_verifier(level, fmt, ap);
+	return 0;
+}
+
+/* The call context is read-only to the program: the verifier says no. */
+static void test_context_read_only(enum vmm_conduit c)
+{
+	char path[256];
+	struct bpf_object *obj;
+	int err;
+
+	(void)c;
+	snprintf(path, sizeof(path), "%s/bad_write.bpf.o", bin_dir);
+	obj = bpf_object__open_file(path, NULL);
+	ASSERT(obj, "open %s: %s", path, strerror(errno));
+	verifier_log[0] = '\0';
+	libbpf_set_print(log_print);
+	err = bpf_object__load(obj);
+	libbpf_set_print(NULL);
+	bpf_object__close(obj);
+	EXPECT(err == -EACCES, "load returned %d", err);
+	EXPECT(strstr(verifier_log, "read-only"), "verifier log lacks the reason");
+}
+
+/* Operators can use bpftool; a pinned link outlives the loader. */
+static void test_bpftool_register_pinned(enum vmm_conduit c)
+{
+	const char *pin = SMCCC_BPF_PIN_DIR "/global_deny_psci";
+	struct vmm_vm *vm = new_vm(1, NULL);
+	uint64_t x0 = 0;
+	int i;
+
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	mkdir(SMCCC_BPF_PIN_DIR, 0700);
+	ASSERT_EQ(run_cmd("%s/bpftool struct_ops register %s/global_deny_psci.bpf.o %s >/dev/null",
+			  bin_dir, bin_dir, SMCCC_BPF_PIN_DIR), 0);
+	EXPECT(access(pin, F_OK) == 0, "%s: %s", pin, strerror(errno));
+	/* bpftool has exited: only the pin keeps the policy attached. */
+	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), 0x10000);
+	ASSERT_EQ(unlink(pin), 0);
+	/* The last link reference is dropped from a workqueue: give it time. */
+	for (i = 0; i < 100 && x0 != PSCI_1_1; i++) {
+		struct timespec ts = { 0, 10000000 };
+
+		x0 = call_x0(vm, c, PSCI_VERSION);
+		nanosleep(&ts, NULL);
+	}
+	EXPECT_EQ(x0, PSCI_1_1);
+	vmm_vm_destroy(vm);
+}
+
+/* VM ids: unique, never 0, visible in debugfs with the VMM's pid. */
+static void test_vm_ids(enum vmm_conduit c)
+{
+	uint64_t a_id, b_id;
+	struct vmm_vm *a = new_vm(1, &a_id), *b = new_vm(1, &b_id);
+	char val[64];
+
+	(void)c;
+	ASSERT(a && b, "vm create: %s", strerror(errno));
+	EXPECT(a_id && b_id && a_id != b_id, "ids %llu %llu", (unsigned long long)a_id,
+	       (unsigned long long)b_id);
+	EXPECT_EQ(read_debugfs(b_id, "smccc_bpf", "pid", val, sizeof(val)), 0);
+	EXPECT_EQ(strtol(val, NULL, 10), getpid());
+	EXPECT_EQ(read_debugfs(b_id, "smccc_bpf", "policy", val, sizeof(val)), 0);
+	EXPECT(!strcmp(val, "none"), "policy '%s'", val);
+	vmm_vm_destroy(a);
+	vmm_vm_destroy(b);
+}
+
+/* ---- the kernel's own KVM selftests, with and without a policy ---------- */
+
+static int run_kvm_selftest(const char *name)
+{
+	return run_cmd("%s/kvm-selftests/%s > /tmp/%s.log 2>&1 || { cat /tmp/%s.log; exit 1; }",
+		       bin_dir, name, name, name);
+}
+
+static void kvm_selftests(bool with_policy)
+{
+	static const char *const tests[] = { "smccc_filter", "hypercalls", "psci_test" };
+	struct handle_all_bpf *skel = NULL;
+	struct bpf_link *link = NULL;
+	unsigned int i;
+
+	if (with_policy) {
+		skel = handle_all_bpf__open_and_load();
+		ASSERT(skel, "load handle_all: %s", strerror(errno));
+		link = bpf_map__attach_struct_ops(skel->maps.handle_all);
+		ASSERT(link, "attach handle_all: %s", strerror(errno));
+	}
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		EXPECT(run_kvm_selftest(tests[i]) == 0, "%s failed", tests[i]);
+	if (with_policy)
+		EXPECT(skel->bss->calls > 0, "the policy decided no call");
+	bpf_link__destroy(link);
+	handle_all_bpf__destroy(skel);
+}
+
+static void test_kvm_selftests_no_policy(enum vmm_conduit c)
+{
+	(void)c;
+	kvm_selftests(false);
+}
+
+static void test_kvm_selftests_handle_policy(enum vmm_conduit c)
+{
+	(void)c;
+	kvm_selftests(true);
+}
+
+static const struct e2e_case cases[] = {
+	{ "no_policy_upstream", test_no_policy_upstream },
+	{ "vm_ids", test_vm_ids, true },
+	{ "action_handle", test_action_handle },
+	{ "action_deny", test_action_deny },
+	{ "action_fwd_to_user", test_action_fwd_to_user },
+	{ "action_return", test_action_return },
+	{ "action_out_of_range", test_action_out_of_range },
+	{ "call_context", test_call_context },
+	{ "two_vms_isolated", test_two_vms_isolated },
+	{ "global_default", test_global_default },
+	{ "live_replace", test_live_replace },
+	{ "detach_restores_upstream", test_detach_restores_upstream },
+	{ "destroy_vm_with_policy", test_destroy_vm_with_policy },
+	{ "arch_range_reserved", test_arch_range_reserved },
+	{ "unprivileged_cannot_attach", test_unprivileged_cannot_attach },
+	{ "context_read_only", test_context_read_only, true },
+	{ "bpftool_register_pinned", test_bpftool_register_pinned },
+	{ "kvm_selftests_no_policy", test_kvm_selftests_no_policy, true },
+	{ "kvm_selftests_handle_policy", test_kvm_selftests_handle_policy, true },
+};
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "b:h")) != -1) {
+		switch (opt) {
+		case 'b':
+			bin_dir = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-b DIR] [FILTER]\n", argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	return e2e_run(cases, sizeof(cases) / sizeof(cases[0]),
+		       optind < argc ? argv[optind] : NULL) ? 1 : 0;
+}
