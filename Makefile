@@ -41,10 +41,11 @@ KVM_SELFTESTS := $(KDIR)/kvm-selftests
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall -Werror \
 	-I$(BUILD) -I$(TOOLS)/host/include -Iinclude -Iselftests/e2e/progs
-E2E_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -static -pthread \
-	-I$(BUILD)/e2e -I$(TOOLS)/arm64/include -Iinclude -Iselftests/vmm \
-	-Iselftests/e2e -Iselftests/e2e/progs
-E2E_LIBS := $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a -lelf -lz -lzstd
+# Flags for static arm64 programs that run inside the test VM and use libbpf.
+ARM64_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -static -pthread \
+	-I$(TOOLS)/arm64/include -Iinclude -Iselftests/vmm
+ARM64_LIBS := $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a -lelf -lz -lzstd
+E2E_CFLAGS := $(ARM64_CFLAGS) -I$(BUILD)/e2e -Iselftests/e2e -Iselftests/e2e/progs
 
 E2E_PROGS := test_policy global_deny_psci handle_all bad_write
 E2E_SKELS := test_policy handle_all
@@ -92,7 +93,7 @@ $(BUILD)/vmm/libvmm.a: $(wildcard selftests/vmm/*.[chS])
 $(BUILD)/e2e/smccc_e2e: $(E2E_SRCS) $(wildcard selftests/e2e/*.h) $(E2E_SKEL_HDRS) \
 		$(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CROSS_CC) $(E2E_CFLAGS) $(E2E_SRCS) $(E2E_LIBS) -o $@
+	$(Q)$(CROSS_CC) $(E2E_CFLAGS) $(E2E_SRCS) $(ARM64_LIBS) -o $@
 
 e2e: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS)
 
@@ -123,11 +124,9 @@ test-booted: $(BUILD)/e2e.cpio.gz
 check-patches: $(IMAGE)
 	$(Q)kernel/check-series.sh
 
-demo: $(BUILD)/demo.cpio.gz
-	$(Q)scripts/run-vm.sh --kernel $(IMAGE) --initrd $< --log $(BUILD)/demo.log --timeout 600
-
-bench: $(BUILD)/bench.cpio.gz
-	$(Q)selftests/bench/run.sh --kernel $(IMAGE) --initrd $< --out $(BUILD)/bench
+# make demo and make bench: their rules live beside their sources.
+include loader/demo.mk
+include selftests/bench/bench.mk
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

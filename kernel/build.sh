@@ -62,7 +62,13 @@ command -v aarch64-linux-gnu-gcc >/dev/null || die "aarch64-linux-gnu-gcc not fo
 command -v pahole >/dev/null || die "pahole not found: install dwarves (needed for CONFIG_DEBUG_INFO_BTF)"
 
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %s-%Y "$tarball")
-key=$( { echo "$src_version"; cat "$patches_dir"/*.patch "$fragment" "$0"; } | sha256sum | cut -c1-16)
+# Bump when the way the kernel is built changes (not for comments or output).
+build_rev=1
+series=$(find "$patches_dir" -name '0*.patch' ! -name '0000-*' | sort)
+[ -n "$series" ] || die "no patches in $patches_dir"
+# The key covers what ends up in the kernel: not the cover letter.
+# shellcheck disable=SC2086
+key=$( { echo "$src_version rev $build_rev"; cat $series "$fragment"; } | sha256sum | cut -c1-16)
 out=$cache/kernel/$key
 
 if [ $print_only = 1 ]; then
@@ -88,8 +94,7 @@ if [ ! -f "$out/.patched" ]; then
 	tar -C "$out" -xf "$tarball"
 	mv "$out/linux-source-6.12" "$out/src"
 
-	for p in "$patches_dir"/0*.patch; do
-		case $(basename "$p") in 0000-*) continue ;; esac
+	for p in $series; do
 		if ! patch -d "$out/src" -p1 --dry-run -s -f < "$p" >/dev/null; then
 			patch -d "$out/src" -p1 --dry-run -f < "$p" >&2 || true
 			die "$(basename "$p") does not apply to linux-source-6.12 $src_version; rebase the series (kernel/dev-tree.sh)"

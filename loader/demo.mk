@@ -1,0 +1,1 @@
+# make demo: rules to come

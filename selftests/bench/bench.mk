@@ -1,0 +1,1 @@
+# make bench: rules to come
