@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "test_policy.h"
 #include "test_policy.skel.h"
 
 struct policy {

@@ -35,11 +35,11 @@
 #include "vmm.h"
 #include "handle_all.skel.h"
 
-#define SMCCC_VERSION		0x80000000u
-#define SMCCC_ARCH_FEATURES	0x80000001u
-#define SMCCC_ARCH_WORKAROUND_1	0x80008000u
-#define PSCI_VERSION		0x84000000u
-#define TRNG_VERSION		0x84000050u
+#define FN_SMCCC_VERSION		0x80000000u
+#define FN_SMCCC_ARCH_FEATURES	0x80000001u
+#define FN_SMCCC_ARCH_WORKAROUND_1	0x80008000u
+#define FN_PSCI_VERSION		0x84000000u
+#define FN_TRNG_VERSION		0x84000050u
 #define SIP_TEST_FN		0x82000001u	/* a SiP call KVM does not implement */
 #define SIP_TEST_FN2		0x82000002u
 
@@ -133,8 +133,13 @@ static int read_debugfs(uint64_t vm_id, const char *file, const char *key, char 
 
 		if (key && (strncmp(line, key, kl) || line[kl] != ':'))
 			continue;
-		snprintf(val, len, "%s", line + (key ? kl + 2 : 0));
-		val[strcspn(val, "\n")] = '\0';
+		const char *v = line + (key ? kl + 2 : 0);
+		size_t n = strcspn(v, "\n");
+
+		if (n >= len)
+			n = len - 1;
+		memcpy(val, v, n);
+		val[n] = '\0';
 		ret = 0;
 		break;
 	}
@@ -165,8 +170,8 @@ static void test_no_policy_upstream(enum vmm_conduit c)
 	struct vmm_vm *vm = new_vm(1, NULL);
 
 	ASSERT(vm, "vm create: %s", strerror(errno));
-	EXPECT_EQ(call_x0(vm, c, SMCCC_VERSION), SMCCC_1_1);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, FN_SMCCC_VERSION), SMCCC_1_1);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_1);
 	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
 	vmm_vm_destroy(vm);
 }
@@ -179,13 +184,13 @@ static void test_action_handle(enum vmm_conduit c)
 	struct policy *p;
 
 	ASSERT(vm, "vm create: %s", strerror(errno));
-	trng_before = call_x0(vm, c, TRNG_VERSION);
+	trng_before = call_x0(vm, c, FN_TRNG_VERSION);
 	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
 	ASSERT(p, "load: %s", strerror(errno));
 	ASSERT_EQ(policy_attach(p), 0);
 	calls = policy_seen(p)->calls;
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
-	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), trng_before);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), trng_before);
 	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
 	EXPECT_EQ(policy_seen(p)->calls, calls + 3);
 	policy_free(p);
@@ -202,10 +207,10 @@ static void test_action_deny(enum vmm_conduit c)
 	ASSERT(vm, "vm create: %s", strerror(errno));
 	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
 	ASSERT(p, "load: %s", strerror(errno));
-	ASSERT_EQ(policy_rule(p, PSCI_VERSION, SMCCC_BPF_ACT_DENY, NULL), 0);
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_DENY, NULL), 0);
 	ASSERT_EQ(policy_attach(p), 0);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
-	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), 0x10000);	/* untouched */
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), 0x10000);	/* untouched */
 	policy_free(p);
 	vmm_vm_destroy(vm);
 }
@@ -235,9 +240,9 @@ static void test_action_fwd_to_user(enum vmm_conduit c)
 	EXPECT_EQ(res.x[0], answer[0]);
 	EXPECT_EQ(res.x[3], answer[3]);
 	/* Other calls are not forwarded. */
-	call.func_id = PSCI_VERSION;
+	call.func_id = FN_PSCI_VERSION;
 	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
-	EXPECT(!res.forwarded, "PSCI_VERSION was forwarded");
+	EXPECT(!res.forwarded, "FN_PSCI_VERSION was forwarded");
 	EXPECT_EQ(res.x[0], PSCI_1_1);
 	policy_free(p);
 	vmm_vm_destroy(vm);
@@ -266,8 +271,8 @@ static void test_action_return(enum vmm_conduit c)
 	EXPECT_EQ(res.x[2], vals[2]);
 	EXPECT_EQ(res.x[3], vals[3]);
 	/* Also for a call KVM implements: the policy's answer wins. */
-	ASSERT_EQ(policy_rule(p, PSCI_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), vals[0]);
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), vals[0]);
 	policy_free(p);
 	vmm_vm_destroy(vm);
 }
@@ -284,11 +289,11 @@ static void test_action_out_of_range(enum vmm_conduit c)
 	ASSERT(vm, "vm create: %s", strerror(errno));
 	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
 	ASSERT(p, "load: %s", strerror(errno));
-	ASSERT_EQ(policy_rule(p, PSCI_VERSION, 7, NULL), 0);
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, 7, NULL), 0);
 	ASSERT_EQ(policy_attach(p), 0);
 	EXPECT_EQ(read_debugfs(id, "smccc_bpf_bad_action", NULL, before, sizeof(before)), 0);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
 	EXPECT_EQ(read_debugfs(id, "smccc_bpf_bad_action", NULL, after, sizeof(after)), 0);
 	EXPECT_EQ(strtoull(after, NULL, 0), strtoull(before, NULL, 0) + 2);
 	policy_free(p);
@@ -487,18 +492,18 @@ static void test_detach_restores_upstream(enum vmm_conduit c)
 	p = policy_load(id, SMCCC_BPF_ACT_DENY);
 	ASSERT(p, "load: %s", strerror(errno));
 	ASSERT_EQ(policy_attach(p), 0);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
 	ASSERT_EQ(bpf_link__detach(p->link), 0);
 	calls = policy_seen(p)->calls;
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
-	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), 0x10000);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), 0x10000);
 	EXPECT_EQ(policy_seen(p)->calls, calls);
 	/* The VM can take a new policy. */
 	policy_free(p);
 	p = policy_load(id, SMCCC_BPF_ACT_DENY);
 	ASSERT(p, "load: %s", strerror(errno));
 	EXPECT_EQ(policy_attach(p), 0);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
 	policy_free(p);
 	vmm_vm_destroy(vm);
 }
@@ -516,7 +521,7 @@ static void test_destroy_vm_with_policy(enum vmm_conduit c)
 	p = policy_load(id, SMCCC_BPF_ACT_DENY);
 	ASSERT(p, "load: %s", strerror(errno));
 	ASSERT_EQ(policy_attach(p), 0);
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
 	vmm_vm_destroy(vm);
 	vm_debugfs_dir(id, dir, sizeof(dir));
 	EXPECT(!dir[0], "%s still there", dir);
@@ -529,7 +534,7 @@ static void test_destroy_vm_with_policy(enum vmm_conduit c)
 	ASSERT(next, "vm create: %s", strerror(errno));
 	EXPECT(next_id > id, "id %llu reused after %llu", (unsigned long long)next_id,
 	       (unsigned long long)id);
-	EXPECT_EQ(call_x0(next, c, PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(next, c, FN_PSCI_VERSION), PSCI_1_1);
 	/* Releasing the orphaned link is harmless. */
 	policy_free(p);
 	policy_free(q);
@@ -540,7 +545,7 @@ static void test_destroy_vm_with_policy(enum vmm_conduit c)
 static void test_arch_range_reserved(enum vmm_conduit c)
 {
 	static const uint64_t vals[4] = { 0x5a5a };
-	struct vmm_call call = mkcall(c, SMCCC_ARCH_FEATURES);
+	struct vmm_call call = mkcall(c, FN_SMCCC_ARCH_FEATURES);
 	uint64_t id, wa1_before, calls;
 	struct vmm_result res;
 	struct vmm_vm *vm;
@@ -548,17 +553,17 @@ static void test_arch_range_reserved(enum vmm_conduit c)
 
 	vm = new_vm(1, &id);
 	ASSERT(vm, "vm create: %s", strerror(errno));
-	call.args[0] = SMCCC_ARCH_WORKAROUND_1;
+	call.args[0] = FN_SMCCC_ARCH_WORKAROUND_1;
 	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
 	wa1_before = res.x[0];
 
 	p = policy_load(id, SMCCC_BPF_ACT_DENY);
 	ASSERT(p, "load: %s", strerror(errno));
-	ASSERT_EQ(policy_rule(p, SMCCC_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
+	ASSERT_EQ(policy_rule(p, FN_SMCCC_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
 	ASSERT_EQ(policy_rule(p, 0xc0000000u, SMCCC_BPF_ACT_FWD_TO_USER, NULL), 0);
 	ASSERT_EQ(policy_attach(p), 0);
 	calls = policy_seen(p)->calls;
-	EXPECT_EQ(call_x0(vm, c, SMCCC_VERSION), SMCCC_1_1);
+	EXPECT_EQ(call_x0(vm, c, FN_SMCCC_VERSION), SMCCC_1_1);
 	ASSERT_EQ(vmm_call(vm, 0, &call, &res), 0);
 	EXPECT_EQ(res.x[0], wa1_before);
 	call.func_id = 0xc0000000u;
@@ -566,7 +571,7 @@ static void test_arch_range_reserved(enum vmm_conduit c)
 	EXPECT(!res.forwarded, "arch call forwarded");
 	EXPECT_EQ(policy_seen(p)->calls, calls + 3);
 	/* Right outside the range the policy rules again. */
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
 	policy_free(p);
 	vmm_vm_destroy(vm);
 }
@@ -630,7 +635,7 @@ static void test_unprivileged_cannot_attach(enum vmm_conduit c)
 	EXPECT_EQ(in_child(drop_to_nobody, try_attach_default), 0);
 	EXPECT_EQ(in_child(drop_sys_admin, try_attach_default), 0);
 	/* Nothing got attached. */
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), PSCI_1_1);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_1);
 	vmm_vm_destroy(vm);
 }
 
@@ -673,30 +678,37 @@ static void test_context_read_only(enum vmm_conduit c)
 }
 
 /* Operators can use bpftool; a pinned link outlives the loader. */
-static void test_bpftool_register_pinned(enum vmm_conduit c)
+static void bpftool_register_pinned(enum vmm_conduit c, struct vmm_vm *vm, const char *pin)
 {
-	const char *pin = SMCCC_BPF_PIN_DIR "/global_deny_psci";
-	struct vmm_vm *vm = new_vm(1, NULL);
 	uint64_t x0 = 0;
 	int i;
 
-	ASSERT(vm, "vm create: %s", strerror(errno));
-	mkdir(SMCCC_BPF_PIN_DIR, 0700);
 	ASSERT_EQ(run_cmd("%s/bpftool struct_ops register %s/global_deny_psci.bpf.o %s >/dev/null",
 			  bin_dir, bin_dir, SMCCC_BPF_PIN_DIR), 0);
-	EXPECT(access(pin, F_OK) == 0, "%s: %s", pin, strerror(errno));
+	ASSERT(access(pin, F_OK) == 0, "%s: %s", pin, strerror(errno));
 	/* bpftool has exited: only the pin keeps the policy attached. */
-	EXPECT_EQ(call_x0(vm, c, PSCI_VERSION), RET_NOT_SUPPORTED);
-	EXPECT_EQ(call_x0(vm, c, TRNG_VERSION), 0x10000);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), 0x10000);
 	ASSERT_EQ(unlink(pin), 0);
 	/* The last link reference is dropped from a workqueue: give it time. */
 	for (i = 0; i < 100 && x0 != PSCI_1_1; i++) {
 		struct timespec ts = { 0, 10000000 };
 
-		x0 = call_x0(vm, c, PSCI_VERSION);
+		x0 = call_x0(vm, c, FN_PSCI_VERSION);
 		nanosleep(&ts, NULL);
 	}
 	EXPECT_EQ(x0, PSCI_1_1);
+}
+
+static void test_bpftool_register_pinned(enum vmm_conduit c)
+{
+	const char *pin = SMCCC_BPF_PIN_DIR "/deny_psci";
+	struct vmm_vm *vm = new_vm(1, NULL);
+
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	mkdir(SMCCC_BPF_PIN_DIR, 0700);
+	bpftool_register_pinned(c, vm, pin);
+	unlink(pin);	/* whatever happened, leave no policy behind */
 	vmm_vm_destroy(vm);
 }
 
@@ -760,26 +772,29 @@ static void test_kvm_selftests_handle_policy(enum vmm_conduit c)
 	kvm_selftests(true);
 }
 
+#define BOTH(name, fn)	{ name, fn, false }	/* once per conduit */
+#define ONCE(name, fn)	{ name, fn, true }
+
 static const struct e2e_case cases[] = {
-	{ "no_policy_upstream", test_no_policy_upstream },
-	{ "vm_ids", test_vm_ids, true },
-	{ "action_handle", test_action_handle },
-	{ "action_deny", test_action_deny },
-	{ "action_fwd_to_user", test_action_fwd_to_user },
-	{ "action_return", test_action_return },
-	{ "action_out_of_range", test_action_out_of_range },
-	{ "call_context", test_call_context },
-	{ "two_vms_isolated", test_two_vms_isolated },
-	{ "global_default", test_global_default },
-	{ "live_replace", test_live_replace },
-	{ "detach_restores_upstream", test_detach_restores_upstream },
-	{ "destroy_vm_with_policy", test_destroy_vm_with_policy },
-	{ "arch_range_reserved", test_arch_range_reserved },
-	{ "unprivileged_cannot_attach", test_unprivileged_cannot_attach },
-	{ "context_read_only", test_context_read_only, true },
-	{ "bpftool_register_pinned", test_bpftool_register_pinned },
-	{ "kvm_selftests_no_policy", test_kvm_selftests_no_policy, true },
-	{ "kvm_selftests_handle_policy", test_kvm_selftests_handle_policy, true },
+	BOTH("no_policy_upstream", test_no_policy_upstream),
+	ONCE("vm_ids", test_vm_ids),
+	BOTH("action_handle", test_action_handle),
+	BOTH("action_deny", test_action_deny),
+	BOTH("action_fwd_to_user", test_action_fwd_to_user),
+	BOTH("action_return", test_action_return),
+	BOTH("action_out_of_range", test_action_out_of_range),
+	BOTH("call_context", test_call_context),
+	BOTH("two_vms_isolated", test_two_vms_isolated),
+	BOTH("global_default", test_global_default),
+	BOTH("live_replace", test_live_replace),
+	BOTH("detach_restores_upstream", test_detach_restores_upstream),
+	BOTH("destroy_vm_with_policy", test_destroy_vm_with_policy),
+	BOTH("arch_range_reserved", test_arch_range_reserved),
+	BOTH("unprivileged_cannot_attach", test_unprivileged_cannot_attach),
+	ONCE("context_read_only", test_context_read_only),
+	BOTH("bpftool_register_pinned", test_bpftool_register_pinned),
+	ONCE("kvm_selftests_no_policy", test_kvm_selftests_no_policy),
+	ONCE("kvm_selftests_handle_policy", test_kvm_selftests_handle_policy),
 };
 
 int main(int argc, char **argv)

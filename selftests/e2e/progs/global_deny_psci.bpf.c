@@ -18,4 +18,5 @@ int BPF_PROG(decide, struct kvm_smccc_call *call)
 	return SMCCC_BPF_ACT_HANDLE;
 }
 
-SMCCC_BPF_POLICY(global_deny_psci, decide, SMCCC_BPF_VM_ID_GLOBAL);
+/* bpftool pins the link under the map name: keep it under 16 bytes. */
+SMCCC_BPF_POLICY(deny_psci, decide, SMCCC_BPF_VM_ID_GLOBAL);

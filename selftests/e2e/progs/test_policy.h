@@ -4,9 +4,7 @@
 #define __TEST_POLICY_H
 
 #ifndef __bpf__
-#include <stdint.h>
-typedef uint64_t __u64;
-typedef uint32_t __u32;
+#include <linux/types.h>
 #endif
 
 /* What the test policy does for one function ID. */
