@@ -85,6 +85,17 @@ if [ -f "$out/Image" ] && [ -f "$out/.complete" ]; then
 fi
 
 mkdir -p "$cache/kernel"
+# One build at a time per cache: a second make waits for the first.
+exec 9>"$cache/kernel/.lock"
+if ! flock -n 9; then
+	say "waiting for another kernel build in $cache/kernel"
+	flock 9
+fi
+if [ -f "$out/Image" ] && [ -f "$out/.complete" ]; then
+	ln -sfn "$key" "$cache/kernel/current"
+	echo "$out"
+	exit 0
+fi
 start=$(date +%s)
 
 if [ ! -f "$out/.patched" ]; then

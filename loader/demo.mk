@@ -30,4 +30,5 @@ $(BUILD)/demo.cpio.gz: $(BUILD)/demo/demo loader/demo-in-vm.sh scripts/mkinitram
 
 demo: $(BUILD)/demo.cpio.gz
 	$(Q)scripts/run-vm.sh --kernel $(IMAGE) --initrd $(BUILD)/demo.cpio.gz \
-		--log $(BUILD)/demo.log --timeout 600
+		--log $(BUILD)/demo.log --timeout 600 \
+		--append loglevel=5

@@ -5,7 +5,7 @@
 # and psci_test as static aarch64 binaries.
 set -euo pipefail
 
-TESTS=(smccc_filter hypercalls psci_test)
+TESTS=(smccc_filter hypercalls psci_test smccc_bpf_vm_id)
 
 usage() {
 	cat <<EOF

@@ -414,6 +414,7 @@ struct loop_arg {
 	struct vmm_vm *vm;
 	struct vmm_call call;
 	uint64_t count;
+	uint64_t b;		/* the other expected x0 (0 means 0xb) */
 	struct vmm_loop_result res;
 	int err;
 	volatile int done;
@@ -423,7 +424,7 @@ static void *loop_thread(void *opaque)
 {
 	struct loop_arg *a = opaque;
 
-	a->err = vmm_loop(a->vm, 0, &a->call, a->count, 0xa, 0xb, &a->res);
+	a->err = vmm_loop(a->vm, 0, &a->call, a->count, 0xa, a->b ?: 0xb, &a->res);
 	a->done = 1;
 	return NULL;
 }
@@ -477,6 +478,49 @@ static void test_live_replace(enum vmm_conduit c)
 	vmm_vm_destroy(other);
 	policy_free(pa);
 	policy_free(pb);
+	vmm_vm_destroy(arg.vm);
+}
+
+/*
+ * Detach while a vCPU loops on calls: each call is decided either by the
+ * policy (x0 = 0xa) or, after the detach, as upstream (x0 = -1): never
+ * anything else. Calls already inside the policy finish with it.
+ */
+static void test_detach_while_running(enum vmm_conduit c)
+{
+	static const uint64_t ra[4] = { 0xa };
+	struct loop_arg arg = { .count = 40000, .b = RET_NOT_SUPPORTED };
+	struct timespec ts = { 0, 20000000 };
+	uint64_t id, calls;
+	struct policy *p;
+	pthread_t th;
+	int err;
+
+	arg.vm = new_vm(1, &id);
+	ASSERT(arg.vm, "vm create: %s", strerror(errno));
+	arg.call = mkcall(c, SIP_TEST_FN);
+	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, ra), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+
+	ASSERT_EQ(pthread_create(&th, NULL, loop_thread, &arg), 0);
+	nanosleep(&ts, NULL);
+	err = bpf_link__detach(p->link);
+	pthread_join(th, NULL);
+	calls = policy_seen(p)->calls;
+	ASSERT_EQ(err, 0);
+	ASSERT_EQ(arg.err, 0);
+	EXPECT_EQ(arg.res.calls, arg.count);
+	EXPECT_EQ(arg.res.x0_other, 0);
+	EXPECT_EQ(arg.res.x0_eq_a, calls);
+	EXPECT_EQ(arg.res.x0_eq_a + arg.res.x0_eq_b, arg.count);
+	EXPECT(arg.res.x0_eq_a && arg.res.x0_eq_b, "policy %llu, upstream %llu",
+	       (unsigned long long)arg.res.x0_eq_a, (unsigned long long)arg.res.x0_eq_b);
+	/* Once detached, the policy is not called any more. */
+	EXPECT_EQ(call_x0(arg.vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
+	EXPECT_EQ(policy_seen(p)->calls, calls);
+	policy_free(p);
 	vmm_vm_destroy(arg.vm);
 }
 
@@ -741,7 +785,9 @@ static int run_kvm_selftest(const char *name)
 
 static void kvm_selftests(bool with_policy)
 {
-	static const char *const tests[] = { "smccc_filter", "hypercalls", "psci_test" };
+	static const char *const tests[] = {
+		"smccc_filter", "hypercalls", "psci_test", "smccc_bpf_vm_id",
+	};
 	struct handle_all_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
 	unsigned int i;
@@ -788,6 +834,7 @@ static const struct e2e_case cases[] = {
 	BOTH("global_default", test_global_default),
 	BOTH("live_replace", test_live_replace),
 	BOTH("detach_restores_upstream", test_detach_restores_upstream),
+	BOTH("detach_while_running", test_detach_while_running),
 	BOTH("destroy_vm_with_policy", test_destroy_vm_with_policy),
 	BOTH("arch_range_reserved", test_arch_range_reserved),
 	BOTH("unprivileged_cannot_attach", test_unprivileged_cannot_attach),
