@@ -67,12 +67,13 @@ $(IMAGE) $(VMLINUX): kernel/build.sh kernel/smccc-bpf.config $(wildcard kernel/p
 	$(Q)kernel/build.sh
 
 tools: $(HOST_BPFTOOL)
-$(HOST_BPFTOOL) $(TOOLS)/arm64/libbpf.a $(TOOLS)/arm64/bpftool: $(IMAGE)
-	$(Q)scripts/build-bpf-tools.sh $(KSRC) $(TOOLS)
+# Grouped target, one build; the lock keeps concurrent makes out of each other's way.
+$(HOST_BPFTOOL) $(TOOLS)/arm64/libbpf.a $(TOOLS)/arm64/bpftool &: $(IMAGE)
+	$(Q)flock $(KDIR)/.tools.lock scripts/build-bpf-tools.sh $(KSRC) $(TOOLS)
 
 kvm-selftests: $(KVM_SELFTESTS)/psci_test
 $(KVM_SELFTESTS)/psci_test: $(IMAGE)
-	$(Q)scripts/build-kvm-selftests.sh $(KSRC) $(KVM_SELFTESTS)
+	$(Q)flock $(KDIR)/.selftests.lock scripts/build-kvm-selftests.sh $(KSRC) $(KVM_SELFTESTS)
 
 $(BUILD)/vmlinux.h: $(VMLINUX) $(HOST_BPFTOOL)
 	$(call msg,GEN,$@)
