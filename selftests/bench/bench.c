@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smccc_bench: the in-guest round trip of an SMCCC call that KVM handles,
+ * in three configurations side by side (run inside the booted test VM):
+ *
+ *   none    no policy anywhere: the static key is off, the hook is a
+ *           patched-out branch (upstream KVM cost)
+ *   policy  the trivial policy (selftests/e2e/progs/handle_all.bpf.c:
+ *           HANDLE everything, counting calls) attached to the VM
+ *   filter  no policy, but the upstream SMCCC filter configured on the VM
+ *           so that its maple-tree lookup runs for every call and says
+ *           HANDLE: an explicit HANDLE range over the PSCI 32-bit ids
+ *           (0x84000000..0x8400001f). Configuring any range also inserts
+ *           KVM's reserved HANDLE ranges for the architecture calls, so
+ *           SMCCC_VERSION is looked up and found too.
+ *
+ * The "none" and "policy" figures come from the same VM; the filter needs
+ * its own VM (a filter can only be set before the first KVM_RUN and never
+ * removed). The policy is attached only for its own rounds, so the static
+ * key is off while "none" and "filter" are measured.
+ *
+ * Each sample is vmm_loop(): N identical calls in a tight in-guest loop,
+ * timed by the guest with CNTVCT_EL0, after a warm-up loop (TCG translates
+ * code again after the static key patches kernel text). Rounds are
+ * interleaved none, policy, filter, none, ... to cancel drift; the report
+ * is the median over rounds of ns per call and the ratios of the medians.
+ *
+ * Every loop is checked: all N calls made, all returned the value KVM
+ * returns without a policy, none forwarded, and the policy saw exactly the
+ * calls of its own rounds. A broken measurement exits 1; a missed target
+ * does not (a benchmark reports, tests assert).
+ *
+ * Usage: smccc_bench [-n CALLS] [-r ROUNDS] [-w WARMUP] [-m LABEL] [-t TARGET]
+ * Output: a table, a verdict line, and one line "SMCCC-BENCH-JSON: {...}".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "smccc_bpf.h"
+#include "vmm.h"
+#include "handle_all.skel.h"
+
+#define FN_SMCCC_VERSION	0x80000000u
+#define FN_PSCI_VERSION		0x84000000u
+#define FILTER_BASE		0x84000000u	/* PSCI 32-bit function ids */
+#define FILTER_NR		0x20u
+
+enum { CFG_NONE, CFG_POLICY, CFG_FILTER, NR_CFG };
+static const char *const cfg_name[NR_CFG] = { "none", "policy", "filter" };
+static const char *const cfg_json[NR_CFG] = { "no_policy", "policy", "filter" };
+
+struct bench_case {
+	const char *name;
+	uint32_t func_id;
+	enum vmm_conduit conduit;
+	uint64_t expect;		/* x0 from KVM, learnt without a policy */
+	double *ns[NR_CFG];		/* per round */
+	double med[NR_CFG];
+};
+
+static struct bench_case cases[] = {
+	{ .name = "SMCCC_VERSION", .func_id = FN_SMCCC_VERSION, .conduit = VMM_HVC },
+	{ .name = "PSCI_VERSION",  .func_id = FN_PSCI_VERSION,  .conduit = VMM_HVC },
+	{ .name = "SMCCC_VERSION", .func_id = FN_SMCCC_VERSION, .conduit = VMM_SMC },
+	{ .name = "PSCI_VERSION",  .func_id = FN_PSCI_VERSION,  .conduit = VMM_SMC },
+};
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+static uint64_t nr_calls = 20000, nr_warmup, counter_hz;
+static int nr_rounds = 7;
+static double target = 1.03;
+static const char *label = "unlabelled";
+static bool lockdep;	/* the kernel instruments every RCU read section */
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "smccc_bench: measurement broken: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static const char *cname(enum vmm_conduit c)
+{
+	return c == VMM_SMC ? "SMC" : "HVC";
+}
+
+static struct vmm_call mkcall(const struct bench_case *bc)
+{
+	struct vmm_call call = { .conduit = bc->conduit, .imm = 0, .func_id = bc->func_id };
+
+	return call;
+}
+
+static void run_loop(struct vmm_vm *vm, const struct bench_case *bc, uint64_t count,
+		     struct vmm_loop_result *res)
+{
+	struct vmm_call call = mkcall(bc);
+	int r = vmm_loop(vm, 0, &call, count, bc->expect, bc->expect, res);
+
+	if (r)
+		die("vmm_loop %s %s: %s", cname(bc->conduit), bc->name, strerror(-r));
+	if (res->calls != count || res->x0_eq_a != count || res->forwarded)
+		die("%s %s: %" PRIu64 "/%" PRIu64 " calls, %" PRIu64 " returned 0x%" PRIx64
+		    ", %" PRIu64 " forwarded", cname(bc->conduit), bc->name, res->calls,
+		    count, res->x0_eq_a, bc->expect, res->forwarded);
+}
+
+/* One warm-up loop and one measured loop; returns ns per call. */
+static double sample(struct vmm_vm *vm, const struct bench_case *bc)
+{
+	struct vmm_loop_result res;
+
+	run_loop(vm, bc, nr_warmup, &res);
+	run_loop(vm, bc, nr_calls, &res);
+	if (!res.ticks)
+		die("%s %s: the guest counter did not move", cname(bc->conduit), bc->name);
+	return (double)res.ticks * 1e9 / (double)counter_hz / (double)nr_calls;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n)
+{
+	double *s = malloc(n * sizeof(*s));
+	double m;
+
+	if (!s)
+		die("out of memory");
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
+static struct vmm_vm *new_vm(void)
+{
+	struct vmm_vm *vm = vmm_vm_create(1);
+
+	if (!vm)
+		die("vmm_vm_create: %s", strerror(errno));
+	return vm;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: smccc_bench [-n CALLS] [-r ROUNDS] [-w WARMUP] [-m LABEL] [-t TARGET]\n"
+		   "  -n CALLS   calls per measured loop (default %" PRIu64 ")\n"
+		   "  -r ROUNDS  interleaved rounds none,policy,filter (default %d)\n"
+		   "  -w WARMUP  warm-up calls before each loop (default CALLS/8)\n"
+		   "  -m LABEL   name of this run in the output (e.g. tcg, icount)\n"
+		   "  -t TARGET  policy/none ratio to report against (default %.2f)\n",
+		nr_calls, nr_rounds, target);
+}
+
+static void print_json(double worst_policy, double worst_filter, bool ok)
+{
+	unsigned int i;
+	int c, r;
+
+	printf("SMCCC-BENCH-JSON: {\"label\":\"%s\",\"calls_per_loop\":%" PRIu64
+	       ",\"warmup_calls\":%" PRIu64 ",\"rounds\":%d,\"counter_hz\":%" PRIu64
+	       ",\"target\":%.3f,\"lockdep\":%s,\"cases\":[", label, nr_calls, nr_warmup,
+	       nr_rounds, counter_hz, target, lockdep ? "true" : "false");
+	for (i = 0; i < NR_CASES; i++) {
+		const struct bench_case *bc = &cases[i];
+
+		printf("%s{\"call\":\"%s\",\"func_id\":\"0x%08x\",\"conduit\":\"%s\","
+		       "\"x0\":\"0x%" PRIx64 "\",\"median_ns_per_call\":{", i ? "," : "",
+		       bc->name, bc->func_id, cname(bc->conduit), bc->expect);
+		for (c = 0; c < NR_CFG; c++)
+			printf("%s\"%s\":%.3f", c ? "," : "", cfg_json[c], bc->med[c]);
+		printf("},\"ratio_vs_no_policy\":{\"policy\":%.4f,\"filter\":%.4f},"
+		       "\"ns_per_call\":{", bc->med[CFG_POLICY] / bc->med[CFG_NONE],
+		       bc->med[CFG_FILTER] / bc->med[CFG_NONE]);
+		for (c = 0; c < NR_CFG; c++) {
+			printf("%s\"%s\":[", c ? "," : "", cfg_json[c]);
+			for (r = 0; r < nr_rounds; r++)
+				printf("%s%.3f", r ? "," : "", bc->ns[c][r]);
+			printf("]");
+		}
+		printf("}}");
+	}
+	printf("],\"worst_policy_ratio\":%.4f,\"worst_filter_ratio\":%.4f,"
+	       "\"verdict\":\"%s\"}\n", worst_policy, worst_filter, ok ? "OK" : "MISSED");
+}
+
+int main(int argc, char **argv)
+{
+	struct handle_all_bpf *skel;
+	volatile __u64 *policy_calls;
+	struct vmm_vm *vm, *vm_filter;
+	double worst_policy = 0, worst_filter = 0, worst_policy_ns = 0, worst_filter_ns = 0;
+	uint64_t vm_id, seen;
+	unsigned int i;
+	int opt, r, c;
+	bool ok;
+
+	while ((opt = getopt(argc, argv, "n:r:w:m:t:h")) != -1) {
+		switch (opt) {
+		case 'n': nr_calls = strtoull(optarg, NULL, 0); break;
+		case 'r': nr_rounds = atoi(optarg); break;
+		case 'w': nr_warmup = strtoull(optarg, NULL, 0); break;
+		case 'm': label = optarg; break;
+		case 't': target = atof(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!nr_calls || nr_rounds < 1 || target <= 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (!nr_warmup)
+		nr_warmup = nr_calls / 8 ? nr_calls / 8 : 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	counter_hz = vmm_counter_freq();
+	if (!counter_hz)
+		die("CNTFRQ_EL0 is 0");
+
+	vm = new_vm();
+	vm_filter = new_vm();
+	r = vmm_set_smccc_filter(vm_filter, FILTER_BASE, FILTER_NR, 0 /* HANDLE */);
+	if (r)
+		die("SMCCC filter HANDLE 0x%x+0x%x: %s", FILTER_BASE, FILTER_NR, strerror(-r));
+	r = vmm_vm_id(vm, &vm_id);
+	if (r)
+		die("reading the VM's smccc-bpf id: %s", strerror(-r));
+
+	skel = handle_all_bpf__open();
+	if (!skel)
+		die("open handle_all: %s", strerror(errno));
+	skel->struct_ops.handle_all->vm_id = vm_id;	/* this VM only */
+	r = handle_all_bpf__load(skel);
+	if (r)
+		die("load handle_all: %s", strerror(-r));
+
+	policy_calls = &skel->bss->calls;
+
+	/* What KVM answers, with no policy: the value every loop must return. */
+	for (i = 0; i < NR_CASES; i++) {
+		struct bench_case *bc = &cases[i];
+		struct vmm_call call = mkcall(bc);
+		struct vmm_result res;
+
+		r = vmm_call(vm, 0, &call, &res);
+		if (r)
+			die("vmm_call %s %s: %s", cname(bc->conduit), bc->name, strerror(-r));
+		if (res.forwarded || res.x[0] == SMCCC_BPF_RET_NOT_SUPPORTED)
+			die("%s %s: KVM does not handle it (x0 0x%" PRIx64 "%s)",
+			    cname(bc->conduit), bc->name, res.x[0],
+			    res.forwarded ? ", forwarded" : "");
+		bc->expect = res.x[0];
+		for (c = 0; c < NR_CFG; c++) {
+			bc->ns[c] = calloc(nr_rounds, sizeof(double));
+			if (!bc->ns[c])
+				die("out of memory");
+		}
+	}
+
+	printf("smccc_bench [%s]: %d rounds x %" PRIu64 " calls (+%" PRIu64
+	       " warm-up), counter %" PRIu64 " Hz\n", label, nr_rounds, nr_calls,
+	       nr_warmup, counter_hz);
+	/* /proc/lockdep: CONFIG_LOCKDEP, so rcu_read_lock() is lock_acquire(). */
+	lockdep = access("/proc/lockdep", F_OK) == 0;
+	if (lockdep)
+		printf("note: lockdep kernel: RCU read sections (policy hook, filter lookup) "
+		       "cost far more than in production\n");
+
+	for (r = 0; r < nr_rounds; r++) {
+		for (c = 0; c < NR_CFG; c++) {
+			struct vmm_vm *v = c == CFG_FILTER ? vm_filter : vm;
+			struct bpf_link *link = NULL;
+
+			seen = *policy_calls;
+			if (c == CFG_POLICY) {
+				link = bpf_map__attach_struct_ops(skel->maps.handle_all);
+				if (!link)
+					die("attach handle_all to VM %" PRIu64 ": %s", vm_id,
+					    strerror(errno));
+			}
+			for (i = 0; i < NR_CASES; i++)
+				cases[i].ns[c][r] = sample(v, &cases[i]);
+			if (link && bpf_link__destroy(link))
+				die("detach handle_all: %s", strerror(errno));
+			seen = *policy_calls - seen;
+			if (seen != (c == CFG_POLICY ? NR_CASES * (nr_calls + nr_warmup) : 0))
+				die("round %d, %s: the policy saw %" PRIu64 " calls", r, cfg_name[c],
+				    seen);
+		}
+	}
+
+	printf("%-14s %-7s %11s %11s %11s %12s %12s\n", "median ns/call", "", "no policy",
+	       "policy", "filter", "policy/none", "filter/none");
+	for (i = 0; i < NR_CASES; i++) {
+		struct bench_case *bc = &cases[i];
+		double rp, rf;
+
+		for (c = 0; c < NR_CFG; c++)
+			bc->med[c] = median(bc->ns[c], nr_rounds);
+		rp = bc->med[CFG_POLICY] / bc->med[CFG_NONE];
+		rf = bc->med[CFG_FILTER] / bc->med[CFG_NONE];
+		if (rp > worst_policy) {
+			worst_policy = rp;
+			worst_policy_ns = bc->med[CFG_POLICY] - bc->med[CFG_NONE];
+		}
+		if (rf > worst_filter) {
+			worst_filter = rf;
+			worst_filter_ns = bc->med[CFG_FILTER] - bc->med[CFG_NONE];
+		}
+		printf("%-14s %-7s %11.1f %11.1f %11.1f %11.3fx %11.3fx\n", bc->name,
+		       cname(bc->conduit), bc->med[CFG_NONE], bc->med[CFG_POLICY],
+		       bc->med[CFG_FILTER], rp, rf);
+	}
+	ok = worst_policy <= target;
+	printf("[%s] upstream filter / no policy (worst case): %.3fx, %+.0f ns/call\n", label,
+	       worst_filter, worst_filter_ns);
+	printf("[%s] trivial policy / no policy (worst case): %.3fx, %+.0f ns/call "
+	       "(target <= %.2fx): %s\n", label, worst_policy, worst_policy_ns, target,
+	       ok ? "OK" : "MISSED");
+	print_json(worst_policy, worst_filter, ok);
+
+	handle_all_bpf__destroy(skel);
+	vmm_vm_destroy(vm_filter);
+	vmm_vm_destroy(vm);
+	return 0;
+}
