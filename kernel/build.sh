@@ -6,7 +6,7 @@
 # kernel/smccc-bpf.config merged onto allnoconfig.
 #
 # Results live outside the clone, in a directory keyed by a hash of the
-# source version, the patches, the config fragment and this script, so an
+# source version, the patches and the config fragments, so an
 # unchanged kernel is never rebuilt:
 #
 #   $SMCCC_CACHE/kernel/<key>/src        patched source tree (tools come from it)
@@ -21,20 +21,25 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${SMCCC_CACHE:-$HOME/.cache/smccc-bpf}
 tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 patches_dir=$here/patches
-fragment=$here/smccc-bpf.config
+fragments=("$here/smccc-bpf.config")
+flavour=test
 jobs=$(nproc)
 print_only=0
 keep=3
 
 usage() {
 	cat <<EOF
-Usage: kernel/build.sh [--print-dir] [--jobs N] [--help]
+Usage: kernel/build.sh [--flavour test|bench] [--print-dir] [--jobs N] [--help]
 
 Builds the patched arm64 kernel into \$SMCCC_CACHE/kernel/<key>/ (default
 cache: \$HOME/.cache/smccc-bpf), reusing a previous build with the same key.
 
   --print-dir   print the result directory for the current inputs and exit
                 (non-zero if it has not been built yet)
+  --flavour F   test (default): smccc-bpf.config, with lockdep and RCU
+                checking to catch splats; bench: the same plus bench.config,
+                which turns the lock debugging off so that measured costs
+                are those of a production kernel
   --jobs N      parallel make jobs (default: $(nproc))
   --help        this text
 
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--print-dir) print_only=1 ;;
 	--jobs) jobs=$2; shift ;;
+	--flavour) flavour=$2; shift ;;
 	--help|-h) usage; exit 0 ;;
 	*) echo "kernel/build.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -56,6 +62,12 @@ done
 
 say() { echo "==> $*" >&2; }
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
+
+case $flavour in
+test) ;;
+bench) fragments+=("$here/bench.config") ;;
+*) die "unknown flavour '$flavour' (test or bench)" ;;
+esac
 
 [ -r "$tarball" ] || die "$tarball not found: install Debian's linux-source-6.12 (scripts/ci-deps.sh does)"
 command -v aarch64-linux-gnu-gcc >/dev/null || die "aarch64-linux-gnu-gcc not found: install gcc-aarch64-linux-gnu"
@@ -68,7 +80,7 @@ series=$(find "$patches_dir" -name '0*.patch' ! -name '0000-*' | sort)
 [ -n "$series" ] || die "no patches in $patches_dir"
 # The key covers what ends up in the kernel: not the cover letter.
 # shellcheck disable=SC2086
-key=$( { echo "$src_version rev $build_rev"; cat $series "$fragment"; } | sha256sum | cut -c1-16)
+key=$( { echo "$src_version rev $build_rev"; cat $series "${fragments[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/kernel/$key
 
 if [ $print_only = 1 ]; then
@@ -124,18 +136,24 @@ make_k() {
 	fi
 }
 
-say "configuring: allnoconfig + $(basename "$fragment")"
+say "configuring: allnoconfig + $(for f in "${fragments[@]}"; do basename "$f"; done | paste -sd+)"
 mkdir -p "$out/build"
 make_k allnoconfig >/dev/null
 (cd "$out/src" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$out/build" \
-	"$out/build/.config" "$fragment" >"$out/build/merge_config.log" 2>&1)
+	"$out/build/.config" "${fragments[@]}" >"$out/build/merge_config.log" 2>&1)
 make_k olddefconfig >/dev/null
 
-# Every option the fragment asks for must survive olddefconfig: a silently
-# dropped one (a renamed symbol, an unmet dependency) is a broken kernel.
-missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$fragment" | while IFS= read -r line; do
-	grep -qxF "$line" "$out/build/.config" || echo "  $line"
-done)
+# Every option the fragments ask for (the last fragment wins) must survive
+# olddefconfig: a silently dropped one (a renamed symbol, an unmet
+# dependency) is a broken kernel. "=n" means: not set.
+missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' |
+	awk -F= '{ v[$1] = $0 } END { for (k in v) print v[k] }' | sort |
+	while IFS= read -r line; do
+		case $line in
+		*=n) ! grep -qE "^${line%=n}=[ym]" "$out/build/.config" || echo "  $line" ;;
+		*) grep -qxF "$line" "$out/build/.config" || echo "  $line" ;;
+		esac
+	done)
 [ -z "$missing" ] || die "config options requested but not set after olddefconfig:
 $missing"
 

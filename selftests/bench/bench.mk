@@ -25,6 +25,14 @@ $(BUILD)/bench.cpio.gz: $(BENCH_OUT)/smccc_bench selftests/bench/bench-in-vm.sh 
 		-f selftests/bench/bench-in-vm.sh:/test/run \
 		-f $(BENCH_OUT)/smccc_bench:/test/smccc_bench
 
-bench: $(BUILD)/bench.cpio.gz $(IMAGE)
-	$(Q)selftests/bench/run.sh --kernel $(IMAGE) --initrd $(BUILD)/bench.cpio.gz \
+# The bench flavour: the test kernel minus lock debugging (kernel/bench.config).
+BENCH_KDIR := $(shell kernel/build.sh --flavour bench --print-dir 2>/dev/null)
+BENCH_IMAGE := $(BENCH_KDIR)/Image
+
+$(BENCH_IMAGE): kernel/build.sh kernel/smccc-bpf.config kernel/bench.config \
+		$(wildcard kernel/patches/*.patch)
+	$(Q)kernel/build.sh --flavour bench
+
+bench: $(BUILD)/bench.cpio.gz $(BENCH_IMAGE)
+	$(Q)selftests/bench/run.sh --kernel $(BENCH_IMAGE) --initrd $(BUILD)/bench.cpio.gz \
 		--out $(BENCH_OUT) --calls $(BENCH_CALLS) --rounds $(BENCH_ROUNDS)
