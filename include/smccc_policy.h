@@ -21,6 +21,13 @@
  * An ID found in neither gets the policy's default action. Exact IDs win
  * over segments: the compiler folds every range rule covering an exact ID
  * into that ID's chain, in source order.
+ *
+ * What the program records (maps of bpf/policy_decide.bpf.h, by name):
+ *
+ *   stats      per-CPU hash  struct smccc_policy_stats_key -> __u64 calls
+ *   rate       hash          struct smccc_policy_rate_key -> struct smccc_policy_bucket
+ *   events     ring buffer   struct smccc_policy_event
+ *   dropped    per-CPU array SMCCC_POLICY_DROP_* -> __u64, what could not be recorded
  */
 #ifndef __SMCCC_POLICY_H
 #define __SMCCC_POLICY_H
@@ -55,7 +62,11 @@
 #define SMCCC_POLICY_COND_VCPU		2	/* value: vcpu_id */
 #define SMCCC_POLICY_COND_ARG		3	/* (x<reg> & mask) OP value, reg 1..17 */
 
-/* smccc_policy_cond.op: unsigned comparisons of (operand & mask) with value */
+/*
+ * smccc_policy_cond.op: unsigned comparisons of (operand & mask) with value,
+ * for every kind: the compiler sets mask to all ones when nothing is masked
+ * (conduit, vcpu, a whole register).
+ */
 #define SMCCC_POLICY_OP_EQ		0
 #define SMCCC_POLICY_OP_NE		1
 #define SMCCC_POLICY_OP_LT		2
@@ -124,11 +135,29 @@ struct smccc_policy_bucket {
 
 struct smccc_policy_rate_key {
 	__u64 vm_id;
-	__u32 rule;
+	__u32 rule;		/* index in the rules map */
 	__u32 pad;
 };
 
-/* Why an event was emitted. */
+/*
+ * Index of the per-CPU "dropped" array: records the program could not make.
+ * A rate-limited call whose bucket cannot be created (map full) gets the
+ * rule's over_action: a limit fails closed.
+ */
+#define SMCCC_POLICY_DROP_STATS		0	/* stats map full */
+#define SMCCC_POLICY_DROP_EVENTS	1	/* ring buffer full */
+#define SMCCC_POLICY_DROP_RATE		2	/* rate map full */
+#define SMCCC_POLICY_NR_DROP		3
+
+/*
+ * Why an event was emitted (smccc_policy_event.reason). The program emits
+ * one for every LOG decision; for every decision of a rule with
+ * SMCCC_POLICY_F_AUDIT, or of the default action with default_audit (a
+ * HANDLE is reported as LOG); for a call over its rate limit when the rule
+ * is audited or its over_action is LOG; and in permissive mode for every
+ * call the policy would not have handled (reason PERMISSIVE). Arm
+ * Architecture Calls are counted as HANDLE, never reported.
+ */
 #define SMCCC_POLICY_EV_DENY		1
 #define SMCCC_POLICY_EV_FORWARD		2
 #define SMCCC_POLICY_EV_OVER_LIMIT	3
@@ -145,8 +174,10 @@ struct smccc_policy_event {
 	__u16 conduit;
 	__u16 imm;
 	__u32 rule;		/* smccc_policy_rule.id, 0 for the default action */
-	__u8 action;		/* what the guest got */
-	__u8 decided;		/* what the policy decided (differs in permissive mode) */
+	__u8 action;		/* what the guest got: SMCCC_BPF_ACT_* */
+	__u8 decided;		/* what the policy decided: SMCCC_BPF_ACT_* (LOG is
+				   HANDLE here, reason LOG); differs from action
+				   in permissive mode */
 	__u8 reason;		/* SMCCC_POLICY_EV_* */
 	__u8 pad[5];
 	__u64 args[3];		/* x1..x3 */

@@ -1,0 +1,1285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic policy program's decision logic (bpf/policy_decide.bpf.h)
+ * on the host: the real verifier, maps and JIT, through BPF_PROG_TEST_RUN
+ * of selftests/host/progs/policy_test.bpf.c. Every test builds its compiled
+ * policy by hand (struct smccc_compiled, no compiler involved), loads it
+ * with loader/policy_maps.c and runs tables of calls:
+ *
+ *   exact IDs, ranges and segment boundaries, the default, a binary search
+ *   over the largest number of segments, chain order and first match,
+ *   every condition kind and operator, Arm Architecture Calls, rate limits
+ *   (burst, refill, cap, per VM), permissive mode, statistics (per-CPU sums,
+ *   lossless, full map), audit events (ring buffer, full ring), and the
+ *   loader's checks of a compiled policy.
+ *
+ * Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN): skipped otherwise.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "policy_decide.bpf.h"
+#include "policy_maps.h"
+#include "policy_test.skel.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define VM		7
+#define ACT_H		SMCCC_BPF_ACT_HANDLE
+#define ACT_D		SMCCC_BPF_ACT_DENY
+#define ACT_F		SMCCC_BPF_ACT_FWD_TO_USER
+#define ACT_R		SMCCC_BPF_ACT_RETURN
+#define ACT_LOG		SMCCC_POLICY_ACT_LOG
+#define SMC		SMCCC_BPF_CONDUIT_SMC
+#define HVC		SMCCC_BPF_CONDUIT_HVC
+
+/* ---- building compiled policies ---------------------------------------- */
+
+struct builder {
+	struct smccc_compiled c;
+	uint32_t cap_rules, cap_exact, cap_segments, cap_chain;
+};
+
+#define GROW(b, arr, nr, cap)							\
+	do {									\
+		if ((b)->c.nr == (b)->cap) {					\
+			(b)->cap = (b)->cap ? 2 * (b)->cap : 16;		\
+			(b)->c.arr = realloc((b)->c.arr,			\
+					     (b)->cap * sizeof(*(b)->c.arr));	\
+			assert_non_null((b)->c.arr);				\
+		}								\
+	} while (0)
+
+static void b_init(struct builder *b, uint8_t default_action)
+{
+	memset(b, 0, sizeof(*b));
+	b->c.config.default_action = default_action;
+}
+
+static void b_free(struct builder *b)
+{
+	free(b->c.rules);
+	free(b->c.exact);
+	free(b->c.segments);
+	free(b->c.chain);
+}
+
+/* Appends a rule; its id is its index + 1 (as the compiler numbers them). */
+static uint32_t b_rule(struct builder *b, uint8_t action)
+{
+	struct smccc_policy_rule *r;
+
+	GROW(b, rules, nr_rules, cap_rules);
+	r = &b->c.rules[b->c.nr_rules];
+	memset(r, 0, sizeof(*r));
+	r->id = b->c.nr_rules + 1;
+	r->line = 100 + b->c.nr_rules;
+	r->action = action;
+	return b->c.nr_rules++;
+}
+
+static struct smccc_policy_rule *R(struct builder *b, uint32_t idx)
+{
+	return &b->c.rules[idx];
+}
+
+static void b_cond(struct builder *b, uint32_t idx, uint8_t kind, uint8_t reg, uint8_t op,
+		   uint64_t mask, uint64_t value)
+{
+	struct smccc_policy_rule *r = R(b, idx);
+	struct smccc_policy_cond *c;
+
+	assert_true(r->nr_conds < SMCCC_POLICY_MAX_CONDS);
+	c = &r->conds[r->nr_conds++];
+	c->kind = kind;
+	c->reg = reg;
+	c->op = op;
+	c->mask = mask;
+	c->value = value;
+}
+
+static struct smccc_policy_chain b_chain(struct builder *b, int n, const uint32_t *idx)
+{
+	struct smccc_policy_chain ch = { .start = b->c.nr_chain, .len = n };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		GROW(b, chain, nr_chain, cap_chain);
+		b->c.chain[b->c.nr_chain++] = idx[i];
+	}
+	return ch;
+}
+
+static void b_exact_v(struct builder *b, uint32_t func_id, int n, const uint32_t *idx)
+{
+	struct smccc_policy_chain ch = b_chain(b, n, idx);
+
+	GROW(b, exact, nr_exact, cap_exact);
+	b->c.exact[b->c.nr_exact].func_id = func_id;
+	b->c.exact[b->c.nr_exact].chain = ch;
+	b->c.nr_exact++;
+}
+
+/* Segments must be added in order. */
+static void b_segment_v(struct builder *b, uint32_t first, uint32_t last, int n,
+			const uint32_t *idx)
+{
+	struct smccc_policy_chain ch = b_chain(b, n, idx);
+	struct smccc_policy_segment *s;
+
+	GROW(b, segments, nr_segments, cap_segments);
+	s = &b->c.segments[b->c.nr_segments++];
+	s->first = first;
+	s->last = last;
+	s->chain = ch;
+	b->c.config.nr_segments = b->c.nr_segments;
+}
+
+#define IDX(...)	((const uint32_t[]){ __VA_ARGS__ })
+#define NIDX(...)	(int)(sizeof(IDX(__VA_ARGS__)) / sizeof(uint32_t))
+#define b_exact(b, id, ...)	b_exact_v(b, id, NIDX(__VA_ARGS__), IDX(__VA_ARGS__))
+#define b_segment(b, f, l, ...)	b_segment_v(b, f, l, NIDX(__VA_ARGS__), IDX(__VA_ARGS__))
+
+/* ---- loading and running ----------------------------------------------- */
+
+static int bpf_state;	/* 0 usable, 1 not privileged */
+
+#define REQUIRE_BPF()								\
+	do {									\
+		if (bpf_state) {						\
+			print_message("[  SKIP    ] cannot load BPF programs "	\
+				      "here (needs root)\n");			\
+			skip();							\
+		}								\
+	} while (0)
+
+struct opts {
+	uint32_t stats_entries;		/* 0: the program's default */
+	uint32_t events_bytes;
+};
+
+static struct policy_test_bpf *load_opts(struct builder *b, const struct opts *o)
+{
+	struct policy_test_bpf *skel = policy_test_bpf__open();
+
+	assert_non_null(skel);
+	assert_int_equal(smccc_policy_size_maps(skel->obj, &b->c), 0);
+	smccc_policy_set_config(&skel->rodata->policy_config, &b->c);
+	if (o && o->stats_entries)
+		assert_int_equal(bpf_map__set_max_entries(skel->maps.stats, o->stats_entries), 0);
+	if (o && o->events_bytes)
+		assert_int_equal(bpf_map__set_max_entries(skel->maps.events, o->events_bytes), 0);
+	assert_int_equal(policy_test_bpf__load(skel), 0);
+	assert_int_equal(smccc_policy_fill_maps(skel->obj, &b->c), 0);
+	return skel;
+}
+
+static struct policy_test_bpf *load(struct builder *b)
+{
+	return load_opts(b, NULL);
+}
+
+static struct smccc_policy_call mkcall(uint32_t func_id, uint16_t conduit, uint32_t vcpu)
+{
+	struct smccc_policy_call c;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	c.vm_id = VM;
+	c.func_id = func_id;
+	c.conduit = conduit;
+	c.vcpu_id = vcpu;
+	c.imm = 0;
+	for (i = 0; i < SMCCC_BPF_NR_ARGS; i++)
+		c.args[i] = 0xa000 + i + 1;	/* x<n> = 0xa000 + n */
+	return c;
+}
+
+static struct smccc_policy_verdict run_call(struct policy_test_bpf *skel,
+					    const struct smccc_policy_call *call)
+{
+	struct smccc_policy_run r;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &r, .ctx_size_in = sizeof(r));
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.call = *call;
+	memset(&r.verdict, 0xee, sizeof(r.verdict));
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.policy_test), &o);
+	assert_int_equal(err, 0);
+	assert_int_equal(o.retval, r.verdict.action);
+	return r.verdict;
+}
+
+static struct smccc_policy_verdict run(struct policy_test_bpf *skel, uint32_t func_id)
+{
+	struct smccc_policy_call c = mkcall(func_id, HVC, 0);
+
+	return run_call(skel, &c);
+}
+
+/* One expected decision: function ID -> action, deciding rule id. */
+struct expect {
+	uint32_t func_id;
+	uint8_t action;
+	uint32_t rule;
+};
+
+static void check_table(struct policy_test_bpf *skel, const struct expect *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct smccc_policy_verdict v = run(skel, t[i].func_id);
+
+		if (v.action != t[i].action || v.rule != t[i].rule)
+			fail_msg("func_id %#x: action %u rule %u, expected action %u rule %u",
+				 t[i].func_id, v.action, v.rule, t[i].action, t[i].rule);
+	}
+}
+
+static uint64_t stat(struct policy_test_bpf *skel, uint64_t vm, uint32_t func_id, uint8_t action)
+{
+	uint64_t n = ~0ull;
+
+	assert_int_equal(smccc_policy_read_stat(skel->obj, vm, func_id, action, &n), 0);
+	return n;
+}
+
+static uint64_t dropped(struct policy_test_bpf *skel, int what)
+{
+	uint64_t d[SMCCC_POLICY_NR_DROP];
+
+	assert_int_equal(smccc_policy_read_dropped(skel->obj, d), 0);
+	return d[what];
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+struct evlist {
+	struct smccc_policy_event ev[256];
+	int n;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct evlist *l = ctx;
+
+	assert_int_equal(size, sizeof(struct smccc_policy_event));
+	if (l->n < (int)ARRAY_SIZE(l->ev))
+		memcpy(&l->ev[l->n], data, size);
+	l->n++;
+	return 0;
+}
+
+static void consume(struct policy_test_bpf *skel, struct evlist *l)
+{
+	struct ring_buffer *rb;
+
+	memset(l, 0, sizeof(*l));
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, l, NULL);
+	assert_non_null(rb);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	ring_buffer__free(rb);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* Exact IDs, each action, RETURN values, and the default for the rest. */
+static void test_exact(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct smccc_policy_verdict v;
+	struct builder b;
+	uint32_t r;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	b_exact(&b, 0x84000050, b_rule(&b, ACT_D));
+	r = b_rule(&b, ACT_R);
+	R(&b, r)->ret[0] = 0x1111;
+	R(&b, r)->ret[1] = 0x2222;
+	R(&b, r)->ret[2] = ~0ull;
+	R(&b, r)->ret[3] = 0x4444;
+	b_exact(&b, 0xc2000001, r);
+	b_exact(&b, 0x83000001, b_rule(&b, ACT_F));
+	b_exact(&b, 0x84000000, b_rule(&b, ACT_H));
+	b_exact(&b, 0x00000000, b_rule(&b, ACT_F));
+	b_exact(&b, 0xffffffff, b_rule(&b, ACT_R));
+	skel = load(&b);
+
+	static const struct expect t[] = {
+		{ 0x84000050, ACT_D, 1 },
+		{ 0xc2000001, ACT_R, 2 },
+		{ 0x83000001, ACT_F, 3 },
+		{ 0x84000000, ACT_H, 4 },
+		{ 0x00000000, ACT_F, 5 },
+		{ 0xffffffff, ACT_R, 6 },
+		{ 0x84000051, ACT_D, 0 },	/* neighbours: the default */
+		{ 0x8400004f, ACT_D, 0 },
+		{ 0xc2000000, ACT_D, 0 },
+		{ 0x00000001, ACT_D, 0 },
+		{ 0xfffffffe, ACT_D, 0 },
+	};
+	check_table(skel, t, ARRAY_SIZE(t));
+
+	v = run(skel, 0xc2000001);
+	assert_int_equal(v.ret[0], 0x1111);
+	assert_int_equal(v.ret[1], 0x2222);
+	assert_true(v.ret[2] == ~0ull);
+	assert_int_equal(v.ret[3], 0x4444);
+	assert_int_equal(v.decided, ACT_R);
+	assert_int_equal(v.reason, 0);
+	assert_int_equal(v.flags, 0);
+	/* RETURN values are only given for RETURN. */
+	v = run(skel, 0x84000050);
+	assert_int_equal(v.ret[0] | v.ret[1] | v.ret[2] | v.ret[3], 0);
+
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* An empty policy: everything gets the default, HANDLE or DENY. */
+static void test_default_only(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct builder b;
+	int d;
+
+	(void)state;
+	REQUIRE_BPF();
+	for (d = ACT_H; d <= ACT_D; d++) {
+		b_init(&b, d);
+		skel = load(&b);
+		const struct expect t[] = {
+			{ 0x84000000, d, 0 }, { 0xc4000003, d, 0 }, { 0, d, 0 },
+			{ 0xffffffff, d, 0 }, { 0x80000000, ACT_H, 0 },
+		};
+		check_table(skel, t, ARRAY_SIZE(t));
+		policy_test_bpf__destroy(skel);
+		b_free(&b);
+	}
+}
+
+/* Ranges: both ends of every segment, their neighbours, the ID space ends. */
+static void test_segments(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct builder b;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_H);
+	b_segment(&b, 0x00000000, 0x00000005, b_rule(&b, ACT_D));	/* rule 1 */
+	b_segment(&b, 0x82000000, 0x8200ffff, b_rule(&b, ACT_D));	/* rule 2 */
+	b_segment(&b, 0x82010000, 0x82010000, b_rule(&b, ACT_F));	/* rule 3, adjacent, one ID */
+	b_segment(&b, 0x86000000, 0x8600ffff, b_rule(&b, ACT_R));	/* rule 4 */
+	b_segment(&b, 0xfffffff0, 0xffffffff, b_rule(&b, ACT_F));	/* rule 5 */
+	skel = load(&b);
+
+	static const struct expect t[] = {
+		{ 0x00000000, ACT_D, 1 }, { 0x00000005, ACT_D, 1 }, { 0x00000006, ACT_H, 0 },
+		{ 0x81ffffff, ACT_H, 0 }, { 0x82000000, ACT_D, 2 }, { 0x82001234, ACT_D, 2 },
+		{ 0x8200ffff, ACT_D, 2 }, { 0x82010000, ACT_F, 3 }, { 0x82010001, ACT_H, 0 },
+		{ 0x85ffffff, ACT_H, 0 }, { 0x86000000, ACT_R, 4 }, { 0x8600ffff, ACT_R, 4 },
+		{ 0x86010000, ACT_H, 0 }, { 0xffffffef, ACT_H, 0 }, { 0xfffffff0, ACT_F, 5 },
+		{ 0xffffffff, ACT_F, 5 }, { 0x40000000, ACT_H, 0 },
+	};
+	check_table(skel, t, ARRAY_SIZE(t));
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/*
+ * The binary search at its limit: SMCCC_POLICY_MAX_SEGMENTS segments
+ * (19 probes), and at small odd sizes; every probed segment by both ends,
+ * and the gaps between them.
+ */
+static void search_n(uint32_t n, uint32_t stride_probe)
+{
+	struct policy_test_bpf *skel;
+	struct builder b;
+	uint32_t i, r[8];
+
+	b_init(&b, ACT_H);
+	for (i = 0; i < 8; i++)
+		r[i] = b_rule(&b, ACT_D);
+	for (i = 0; i < n; i++)	/* [16i + 4, 16i + 11], rule i % 8 */
+		b_segment_v(&b, 0x10000000 + 16 * i + 4, 0x10000000 + 16 * i + 11, 1, &r[i % 8]);
+	skel = load(&b);
+
+	for (i = 0; i < n; i += (i < 64 || i > n - 64) ? 1 : stride_probe) {
+		uint32_t base = 0x10000000 + 16 * i;
+		const struct expect t[] = {
+			{ base + 3, ACT_H, 0 }, { base + 4, ACT_D, i % 8 + 1 },
+			{ base + 7, ACT_D, i % 8 + 1 }, { base + 11, ACT_D, i % 8 + 1 },
+			{ base + 12, ACT_H, 0 },
+		};
+		check_table(skel, t, ARRAY_SIZE(t));
+	}
+	{
+		const struct expect t[] = {
+			{ 0x0fffffff, ACT_H, 0 }, { 0x10000000 + 16 * n + 4, ACT_H, 0 },
+			{ 0xffffffff, ACT_H, 0 }, { 0, ACT_H, 0 },
+		};
+		check_table(skel, t, ARRAY_SIZE(t));
+	}
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+static void test_search_limits(void **state)
+{
+	static const uint32_t sizes[] = { 1, 2, 3, 7, 8, 9, 1000, 1023, 1024, 1025 };
+	size_t i;
+
+	(void)state;
+	REQUIRE_BPF();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		search_n(sizes[i], 1);
+	search_n(SMCCC_POLICY_MAX_SEGMENTS, 977);
+}
+
+/*
+ * Chains: source order, first match, the default when no candidate holds,
+ * an exact ID inside a range (the compiler folded the range rule into the
+ * exact ID's chain), a chain of the maximum length.
+ */
+static void test_chains(void **state)
+{
+	struct smccc_policy_verdict v;
+	struct policy_test_bpf *skel;
+	struct smccc_policy_call c;
+	uint32_t a, bb, cc, e, rng, lst[SMCCC_POLICY_MAX_CHAIN_LEN], i;
+	struct builder b;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	a = b_rule(&b, ACT_F);		/* 1: smc -> forward */
+	b_cond(&b, a, SMCCC_POLICY_COND_CONDUIT, 0, SMCCC_POLICY_OP_EQ, ~0ull, SMC);
+	bb = b_rule(&b, ACT_R);		/* 2: vcpu 2 -> return */
+	b_cond(&b, bb, SMCCC_POLICY_COND_VCPU, 0, SMCCC_POLICY_OP_EQ, ~0ull, 2);
+	cc = b_rule(&b, ACT_H);		/* 3: otherwise handle */
+	b_exact(&b, 0x84000001, a, bb, cc);
+	b_exact(&b, 0x84000002, a, bb);	/* no fallback: the default */
+
+	e = b_rule(&b, ACT_F);		/* 4: exact 0x82000010 if x1 == 1 */
+	b_cond(&b, e, SMCCC_POLICY_COND_ARG, 1, SMCCC_POLICY_OP_EQ, ~0ull, 1);
+	rng = b_rule(&b, ACT_R);	/* 5: range 0x82000000-0x820000ff */
+	b_segment(&b, 0x82000000, 0x820000ff, rng);
+	b_exact(&b, 0x82000010, e, rng);
+
+	/* 16 candidates, only the last holds (vcpu 15). */
+	for (i = 0; i < SMCCC_POLICY_MAX_CHAIN_LEN; i++) {
+		lst[i] = b_rule(&b, i % 2 ? ACT_F : ACT_R);	/* 6..21 */
+		b_cond(&b, lst[i], SMCCC_POLICY_COND_VCPU, 0, SMCCC_POLICY_OP_EQ, ~0ull, i);
+	}
+	b_exact_v(&b, 0x84000003, SMCCC_POLICY_MAX_CHAIN_LEN, lst);
+	skel = load(&b);
+
+	static const struct {
+		uint32_t func_id, vcpu, x1;
+		uint16_t conduit;
+		uint8_t action;
+		uint32_t rule;
+	} t[] = {
+		{ 0x84000001, 0, 0, HVC, ACT_H, 3 },
+		{ 0x84000001, 0, 0, SMC, ACT_F, 1 },
+		{ 0x84000001, 2, 0, SMC, ACT_F, 1 },	/* first match wins */
+		{ 0x84000001, 2, 0, HVC, ACT_R, 2 },
+		{ 0x84000002, 0, 0, HVC, ACT_D, 0 },	/* no candidate holds */
+		{ 0x84000002, 2, 0, HVC, ACT_R, 2 },
+		{ 0x82000010, 0, 1, HVC, ACT_F, 4 },	/* exact before range */
+		{ 0x82000010, 0, 2, HVC, ACT_R, 5 },	/* then the folded range */
+		{ 0x82000011, 0, 1, HVC, ACT_R, 5 },
+		{ 0x84000003, 15, 0, HVC, ACT_F, 21 },	/* 16th candidate */
+		{ 0x84000003, 0, 0, HVC, ACT_R, 6 },
+		{ 0x84000003, 16, 0, HVC, ACT_D, 0 },
+	};
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		c = mkcall(t[i].func_id, t[i].conduit, t[i].vcpu);
+		c.args[0] = t[i].x1;
+		v = run_call(skel, &c);
+		if (v.action != t[i].action || v.rule != t[i].rule)
+			fail_msg("case %u: action %u rule %u, expected %u rule %u", i,
+				 v.action, v.rule, t[i].action, t[i].rule);
+	}
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* Each operator, unsigned, masked, at value - 1, value, value + 1. */
+static void test_cond_ops(void **state)
+{
+	static const struct {
+		uint8_t op;
+		bool below, equal, above;
+	} ops[] = {
+		{ SMCCC_POLICY_OP_EQ, false, true, false },
+		{ SMCCC_POLICY_OP_NE, true, false, true },
+		{ SMCCC_POLICY_OP_LT, true, false, false },
+		{ SMCCC_POLICY_OP_LE, true, true, false },
+		{ SMCCC_POLICY_OP_GT, false, false, true },
+		{ SMCCC_POLICY_OP_GE, false, true, true },
+	};
+	struct policy_test_bpf *skel;
+	struct builder b;
+	uint32_t i, r;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		/* x2 bits 8..15 compared with 0x80; the other bits are noise */
+		r = b_rule(&b, ACT_H);
+		b_cond(&b, r, SMCCC_POLICY_COND_ARG, 2, ops[i].op, 0xff00, 0x8000);
+		b_exact(&b, 0x82000100 + i, r);
+		/* the same on the vCPU number, no mask, unsigned */
+		r = b_rule(&b, ACT_H);
+		b_cond(&b, r, SMCCC_POLICY_COND_VCPU, 0, ops[i].op, ~0ull, 5);
+		b_exact(&b, 0x82000200 + i, r);
+		/* 64-bit unsigned: ~0 is the largest value */
+		r = b_rule(&b, ACT_H);
+		b_cond(&b, r, SMCCC_POLICY_COND_ARG, 1, ops[i].op, ~0ull, 1ull << 63);
+		b_exact(&b, 0x82000300 + i, r);
+	}
+	skel = load(&b);
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		static const uint64_t x2[3] = { 0xffff7fffull, 0x12348000ull, 0x000081ffull };
+		static const uint32_t vcpu[3] = { 4, 5, 6 };
+		static const uint64_t x1[3] = { (1ull << 63) - 1, 1ull << 63, ~0ull };
+		bool want[3] = { ops[i].below, ops[i].equal, ops[i].above };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			struct smccc_policy_call c = mkcall(0x82000100 + i, HVC, 0);
+			struct smccc_policy_verdict v;
+
+			c.args[1] = x2[k];
+			v = run_call(skel, &c);
+			if (v.action != (want[k] ? ACT_H : ACT_D))
+				fail_msg("op %u, x2 %#llx: action %u", ops[i].op,
+					 (unsigned long long)x2[k], v.action);
+
+			c = mkcall(0x82000200 + i, HVC, vcpu[k]);
+			v = run_call(skel, &c);
+			if (v.action != (want[k] ? ACT_H : ACT_D))
+				fail_msg("op %u, vcpu %u: action %u", ops[i].op, vcpu[k], v.action);
+
+			c = mkcall(0x82000300 + i, HVC, 0);
+			c.args[0] = x1[k];
+			v = run_call(skel, &c);
+			if (v.action != (want[k] ? ACT_H : ACT_D))
+				fail_msg("op %u, x1 %#llx: action %u", ops[i].op,
+					 (unsigned long long)x1[k], v.action);
+		}
+	}
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* Each condition kind: the conduit, the vCPU, every argument register x1..x17. */
+static void test_cond_kinds(void **state)
+{
+	struct smccc_policy_verdict v;
+	struct policy_test_bpf *skel;
+	struct smccc_policy_call c;
+	struct builder b;
+	uint32_t r, reg, k;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	r = b_rule(&b, ACT_H);
+	b_cond(&b, r, SMCCC_POLICY_COND_CONDUIT, 0, SMCCC_POLICY_OP_EQ, ~0ull, HVC);
+	b_exact(&b, 0x84000010, r);
+	r = b_rule(&b, ACT_H);
+	b_cond(&b, r, SMCCC_POLICY_COND_CONDUIT, 0, SMCCC_POLICY_OP_EQ, ~0ull, SMC);
+	b_exact(&b, 0x84000011, r);
+	r = b_rule(&b, ACT_H);
+	b_cond(&b, r, SMCCC_POLICY_COND_VCPU, 0, SMCCC_POLICY_OP_LT, ~0ull, 4);
+	b_exact(&b, 0x84000012, r);
+	/* x<reg> == 0x5500 + reg (low 16 bits), one rule per register */
+	for (reg = 1; reg <= SMCCC_BPF_NR_ARGS; reg++) {
+		r = b_rule(&b, ACT_R);
+		b_cond(&b, r, SMCCC_POLICY_COND_ARG, reg, SMCCC_POLICY_OP_EQ, 0xffff, 0x5500 + reg);
+		b_exact(&b, 0x83000000 + reg, r);
+	}
+	/* four conditions, all must hold */
+	r = b_rule(&b, ACT_F);
+	b_cond(&b, r, SMCCC_POLICY_COND_CONDUIT, 0, SMCCC_POLICY_OP_EQ, ~0ull, SMC);
+	b_cond(&b, r, SMCCC_POLICY_COND_VCPU, 0, SMCCC_POLICY_OP_GE, ~0ull, 1);
+	b_cond(&b, r, SMCCC_POLICY_COND_ARG, 1, SMCCC_POLICY_OP_EQ, ~0ull, 0x10);
+	b_cond(&b, r, SMCCC_POLICY_COND_ARG, 17, SMCCC_POLICY_OP_NE, 0xf, 0);
+	b_exact(&b, 0x84000013, r);
+	skel = load(&b);
+
+	c = mkcall(0x84000010, HVC, 0);
+	assert_int_equal(run_call(skel, &c).action, ACT_H);
+	c.conduit = SMC;
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+	c = mkcall(0x84000011, SMC, 0);
+	assert_int_equal(run_call(skel, &c).action, ACT_H);
+	c.conduit = HVC;
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+	c = mkcall(0x84000012, HVC, 3);
+	assert_int_equal(run_call(skel, &c).action, ACT_H);
+	c.vcpu_id = 4;
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+
+	for (reg = 1; reg <= SMCCC_BPF_NR_ARGS; reg++) {
+		/* only x<reg> matters: every other register holds the value */
+		c = mkcall(0x83000000 + reg, HVC, 0);
+		for (k = 0; k < SMCCC_BPF_NR_ARGS; k++)
+			c.args[k] = 0x5500 + reg;
+		c.args[reg - 1] = 0xabcd0000 + 0x5500 + reg;	/* high bits masked off */
+		v = run_call(skel, &c);
+		if (v.action != ACT_R || v.rule != 3 + reg)
+			fail_msg("x%u: action %u rule %u", reg, v.action, v.rule);
+		c.args[reg - 1] = 0x5500 + reg + 1;
+		v = run_call(skel, &c);
+		if (v.action != ACT_D)
+			fail_msg("x%u mismatch: action %u", reg, v.action);
+	}
+
+	c = mkcall(0x84000013, SMC, 1);
+	c.args[0] = 0x10;
+	c.args[16] = 0x1;
+	assert_int_equal(run_call(skel, &c).action, ACT_F);
+	c.conduit = HVC;
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+	c.conduit = SMC;
+	c.vcpu_id = 0;
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+	c.vcpu_id = 1;
+	c.args[0] = 0x11;
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+	c.args[0] = 0x10;
+	c.args[16] = 0x30;	/* & 0xf == 0 */
+	assert_int_equal(run_call(skel, &c).action, ACT_D);
+
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* Arm Architecture Calls: shown, never decided, counted as HANDLE. */
+static void test_arch_calls(void **state)
+{
+	struct smccc_policy_verdict v;
+	struct policy_test_bpf *skel;
+	struct builder b;
+	uint32_t r;
+	size_t i;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	b_exact(&b, 0x80000000, b_rule(&b, ACT_D));
+	r = b_rule(&b, ACT_R);
+	R(&b, r)->flags = SMCCC_POLICY_F_AUDIT;
+	b_segment(&b, 0x7fff0000, 0x8001ffff, r);
+	b_segment(&b, 0xbfff0000, 0xc001ffff, r);
+	skel = load(&b);
+
+	static const uint32_t arch[] = { 0x80000000, 0x80000001, 0x80008000, 0x8000ffff,
+					 0xc0000000, 0xc000ffff };
+	for (i = 0; i < ARRAY_SIZE(arch); i++) {
+		v = run(skel, arch[i]);
+		assert_int_equal(v.action, ACT_H);
+		assert_int_equal(v.decided, ACT_H);
+		assert_int_equal(v.rule, 0);
+		assert_int_equal(v.flags, SMCCC_POLICY_V_ARCH);
+		assert_int_equal(stat(skel, VM, arch[i], ACT_H), 1);
+	}
+	static const struct expect t[] = {
+		{ 0x7fffffff, ACT_R, 2 }, { 0x80010000, ACT_R, 2 },
+		{ 0xbfffffff, ACT_R, 2 }, { 0xc0010000, ACT_R, 2 },
+		{ 0x90000000, ACT_D, 0 },
+	};
+	check_table(skel, t, ARRAY_SIZE(t));
+
+	struct evlist *l = calloc(1, sizeof(*l));
+
+	consume(skel, l);
+	assert_int_equal(l->n, 4);	/* the audited rule, never an arch call */
+	for (i = 0; i < 4; i++)
+		assert_false(smccc_bpf_is_arch_call(l->ev[i].func_id));
+	free(l);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* Calls the rate-limited ID until one is over the limit; how many were not. */
+static int allowed_burst(struct policy_test_bpf *skel, uint32_t func_id, uint64_t vm, int max)
+{
+	struct smccc_policy_call c = mkcall(func_id, HVC, 0);
+	struct smccc_policy_verdict v;
+	int n;
+
+	c.vm_id = vm;
+	for (n = 0; n < max; n++) {
+		v = run_call(skel, &c);
+		if (v.flags & SMCCC_POLICY_V_OVER_LIMIT) {
+			assert_int_equal(v.action, ACT_D);	/* over_action */
+			return n;
+		}
+		assert_int_equal(v.action, ACT_R);
+		assert_int_equal(v.ret[0], 0x77);
+	}
+	return n;
+}
+
+/*
+ * Token buckets: a full burst, then the over_action; refill by elapsed
+ * time (bounds from CLOCK_MONOTONIC around a sleep); the cap at burst; one
+ * bucket per (VM, rule); rate 0: burst calls in all.
+ */
+static void test_rate_limit(void **state)
+{
+	struct policy_test_bpf *skel;
+	uint64_t t0, t1, t2, t3, lo, hi;
+	struct builder b;
+	uint32_t r;
+	int n;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_H);
+	r = b_rule(&b, ACT_R);	/* 10 calls/s, burst 3, then deny */
+	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(&b, r)->rate = 10;
+	R(&b, r)->burst = 3;
+	R(&b, r)->over_action = ACT_D;
+	R(&b, r)->ret[0] = 0x77;
+	b_exact(&b, 0x86000001, r);
+	r = b_rule(&b, ACT_R);	/* no refill: 2 calls, ever */
+	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(&b, r)->rate = 0;
+	R(&b, r)->burst = 2;
+	R(&b, r)->over_action = ACT_D;
+	R(&b, r)->ret[0] = 0x77;
+	b_exact(&b, 0x86000002, r);
+	skel = load(&b);
+
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 3);
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM + 1, 10), 3);	/* own bucket */
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 0);		/* still empty */
+
+	/* Refill: 100 ms a token. */
+	t0 = now_ns();
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 0);	/* bucket at t in [t0, t1] */
+	t1 = now_ns();
+	usleep(250 * 1000);
+	t2 = now_ns();
+	n = allowed_burst(skel, 0x86000001, VM, 10);
+	t3 = now_ns();
+	lo = (t2 - t1) / 100000000ull;
+	hi = (t3 - t0) / 100000000ull;
+	if (hi > 3)
+		hi = 3;
+	if ((uint64_t)n < lo || (uint64_t)n > hi)
+		fail_msg("after %.1f-%.1f ms: %d calls, expected %llu-%llu",
+			 (t2 - t1) / 1e6, (t3 - t0) / 1e6, n,
+			 (unsigned long long)lo, (unsigned long long)hi);
+	assert_true(n >= 2);
+
+	/* The bucket holds burst calls at most, however long it waited. */
+	usleep(600 * 1000);
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 3);
+
+	/* Rate 0. */
+	assert_int_equal(allowed_burst(skel, 0x86000002, VM, 10), 2);
+	usleep(100 * 1000);
+	assert_int_equal(allowed_burst(skel, 0x86000002, VM, 10), 0);
+
+	assert_int_equal(dropped(skel, SMCCC_POLICY_DROP_RATE), 0);
+	/* Over-limit calls are counted as what the guest got. */
+	assert_true(stat(skel, VM, 0x86000001, ACT_D) >= 3);
+	assert_int_equal(stat(skel, VM + 1, 0x86000001, ACT_R), 3);
+	assert_int_equal(stat(skel, VM + 1, 0x86000001, ACT_D), 1);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* Permissive: decided as usual, recorded, but the guest always gets HANDLE. */
+static void test_permissive(void **state)
+{
+	struct smccc_policy_verdict v;
+	struct policy_test_bpf *skel;
+	struct evlist *l;
+	struct builder b;
+	uint32_t r;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	b.c.config.permissive = 1;
+	b_exact(&b, 0x84000050, b_rule(&b, ACT_D));
+	r = b_rule(&b, ACT_R);
+	R(&b, r)->ret[0] = 5;
+	b_exact(&b, 0xc2000001, r);
+	b_exact(&b, 0x84000000, b_rule(&b, ACT_H));
+	b_exact(&b, 0x84000001, b_rule(&b, ACT_LOG));
+	skel = load(&b);
+
+	v = run(skel, 0x84000050);
+	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.decided, ACT_D);
+	assert_int_equal(v.reason, SMCCC_POLICY_EV_PERMISSIVE);
+	assert_int_equal(v.rule, 1);
+	v = run(skel, 0xc2000001);
+	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.decided, ACT_R);
+	v = run(skel, 0x90000000);	/* the default, DENY */
+	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.decided, ACT_D);
+	assert_int_equal(v.rule, 0);
+	v = run(skel, 0x84000000);	/* handled anyway: nothing to say */
+	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.decided, ACT_H);
+	assert_int_equal(v.reason, 0);
+	v = run(skel, 0x84000001);	/* LOG still logs as LOG */
+	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.reason, SMCCC_POLICY_EV_LOG);
+
+	assert_int_equal(stat(skel, VM, 0x84000050, ACT_H), 1);
+	assert_int_equal(stat(skel, VM, 0x84000050, ACT_D), 0);
+
+	l = calloc(1, sizeof(*l));
+	consume(skel, l);
+	assert_int_equal(l->n, 4);
+	assert_int_equal(l->ev[0].func_id, 0x84000050);
+	assert_int_equal(l->ev[0].action, ACT_H);
+	assert_int_equal(l->ev[0].decided, ACT_D);
+	assert_int_equal(l->ev[0].reason, SMCCC_POLICY_EV_PERMISSIVE);
+	assert_int_equal(l->ev[1].decided, ACT_R);
+	assert_int_equal(l->ev[2].rule, 0);
+	assert_int_equal(l->ev[2].decided, ACT_D);
+	assert_int_equal(l->ev[3].reason, SMCCC_POLICY_EV_LOG);
+	free(l);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+/*
+ * Statistics: per (VM, function ID, what the guest got), summed over the
+ * CPUs the calls ran on; nothing dropped.
+ */
+static void test_stats(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct smccc_policy_call c;
+	cpu_set_t saved;
+	struct builder b;
+	int ncpus = libbpf_num_possible_cpus(), i, cpu;
+	uint64_t vm;
+
+	(void)state;
+	REQUIRE_BPF();
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	b_init(&b, ACT_H);
+	b_exact(&b, 0x84000050, b_rule(&b, ACT_D));
+	b_exact(&b, 0xc2000001, b_rule(&b, ACT_R));
+	b_exact(&b, 0x84000001, b_rule(&b, ACT_LOG));	/* counted as HANDLE */
+	skel = load(&b);
+
+	/* 10 rounds, spread over the CPUs we may run on, two VMs. */
+	for (i = 0; i < 10; i++) {
+		cpu = i % (ncpus > 0 ? ncpus : 1);
+		if (CPU_ISSET(cpu, &saved))
+			pin_cpu(cpu);
+		for (vm = VM; vm <= VM + 1; vm++) {
+			c = mkcall(0x84000050, HVC, 0);
+			c.vm_id = vm;
+			run_call(skel, &c);
+			if (vm == VM) {
+				run_call(skel, &c);	/* twice in VM */
+				c.func_id = 0xc2000001;
+				run_call(skel, &c);
+				c.func_id = 0x84000001;
+				run_call(skel, &c);
+				c.func_id = 0x80000000;	/* arch */
+				run_call(skel, &c);
+				c.func_id = 0x12345678;	/* default */
+				run_call(skel, &c);
+			}
+		}
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+
+	assert_int_equal(stat(skel, VM, 0x84000050, ACT_D), 20);
+	assert_int_equal(stat(skel, VM + 1, 0x84000050, ACT_D), 10);
+	assert_int_equal(stat(skel, VM, 0xc2000001, ACT_R), 10);
+	assert_int_equal(stat(skel, VM, 0x84000001, ACT_H), 10);
+	assert_int_equal(stat(skel, VM, 0x84000001, SMCCC_POLICY_ACT_LOG), 0);
+	assert_int_equal(stat(skel, VM, 0x80000000, ACT_H), 10);
+	assert_int_equal(stat(skel, VM, 0x12345678, ACT_H), 10);
+	assert_int_equal(stat(skel, VM + 1, 0xc2000001, ACT_R), 0);
+	assert_int_equal(stat(skel, VM, 0x84000050, ACT_H), 0);
+	for (i = 0; i < SMCCC_POLICY_NR_DROP; i++)
+		assert_int_equal(dropped(skel, i), 0);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* A full statistics map: the calls are still decided, the loss counted. */
+static void test_stats_full(void **state)
+{
+	struct opts o = { .stats_entries = 4 };
+	struct policy_test_bpf *skel;
+	struct builder b;
+	uint32_t i;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	skel = load_opts(&b, &o);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(run(skel, 0x90000000 + i).action, ACT_D);
+	assert_int_equal(run(skel, 0x90000000).action, ACT_D);
+	assert_int_equal(stat(skel, VM, 0x90000000, ACT_D), 2);
+	assert_int_equal(dropped(skel, SMCCC_POLICY_DROP_STATS), 6);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/*
+ * Audit events: every field, each reason (deny, forward, return, handle as
+ * LOG, the LOG action, over the limit, the audited default), none for
+ * unaudited rules.
+ */
+static void test_events(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct smccc_policy_call c;
+	struct evlist *l;
+	struct builder b;
+	uint64_t t0, t1;
+	uint32_t r;
+	int i;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_D);
+	b.c.config.default_audit = 1;
+	r = b_rule(&b, ACT_D);				/* 1 */
+	R(&b, r)->flags = SMCCC_POLICY_F_AUDIT;
+	b_exact(&b, 0x84000050, r);
+	r = b_rule(&b, ACT_F);				/* 2 */
+	R(&b, r)->flags = SMCCC_POLICY_F_AUDIT;
+	b_exact(&b, 0x83000001, r);
+	r = b_rule(&b, ACT_R);				/* 3 */
+	R(&b, r)->flags = SMCCC_POLICY_F_AUDIT;
+	b_exact(&b, 0xc2000001, r);
+	r = b_rule(&b, ACT_H);				/* 4 */
+	R(&b, r)->flags = SMCCC_POLICY_F_AUDIT;
+	b_exact(&b, 0x84000000, r);
+	b_exact(&b, 0x84000001, b_rule(&b, ACT_LOG));	/* 5, not audited: still logs */
+	r = b_rule(&b, ACT_H);				/* 6: one call, then over */
+	R(&b, r)->flags = SMCCC_POLICY_F_AUDIT | SMCCC_POLICY_F_RATE;
+	R(&b, r)->burst = 1;
+	R(&b, r)->over_action = ACT_D;
+	b_exact(&b, 0x86000001, r);
+	b_exact(&b, 0x84000002, b_rule(&b, ACT_D));	/* 7, not audited */
+	b_exact(&b, 0x84000003, b_rule(&b, ACT_H));	/* 8, not audited */
+	r = b_rule(&b, ACT_H);				/* 9: not audited, over -> LOG */
+	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(&b, r)->burst = 1;
+	R(&b, r)->over_action = ACT_LOG;
+	b_exact(&b, 0x86000002, r);
+	skel = load(&b);
+
+	static const struct {
+		uint32_t func_id;
+		uint8_t action, reason;	/* reason 0: no event */
+		uint32_t rule;
+	} t[] = {
+		{ 0x84000050, ACT_D, SMCCC_POLICY_EV_DENY, 1 },
+		{ 0x83000001, ACT_F, SMCCC_POLICY_EV_FORWARD, 2 },
+		{ 0xc2000001, ACT_R, SMCCC_POLICY_EV_RETURN, 3 },
+		{ 0x84000000, ACT_H, SMCCC_POLICY_EV_LOG, 4 },
+		{ 0x84000001, ACT_H, SMCCC_POLICY_EV_LOG, 5 },
+		{ 0x86000001, ACT_H, SMCCC_POLICY_EV_LOG, 6 },
+		{ 0x86000001, ACT_D, SMCCC_POLICY_EV_OVER_LIMIT, 6 },
+		{ 0x84000002, ACT_D, 0, 7 },
+		{ 0x84000003, ACT_H, 0, 8 },
+		{ 0x86000002, ACT_H, 0, 9 },
+		{ 0x86000002, ACT_H, SMCCC_POLICY_EV_OVER_LIMIT, 9 },
+		{ 0x90000000, ACT_D, SMCCC_POLICY_EV_DENY, 0 },	/* audited default */
+	};
+	t0 = now_ns();
+	for (i = 0; i < (int)ARRAY_SIZE(t); i++) {
+		struct smccc_policy_verdict v;
+
+		c = mkcall(t[i].func_id, i % 2 ? SMC : HVC, i);
+		c.imm = 0x100 + i;
+		c.args[0] = 0x1000 + i;
+		c.args[1] = 0x2000 + i;
+		c.args[2] = ~0ull - i;
+		v = run_call(skel, &c);
+		if (v.action != t[i].action || v.reason != t[i].reason || v.rule != t[i].rule)
+			fail_msg("case %d: action %u reason %u rule %u", i, v.action, v.reason,
+				 v.rule);
+		assert_int_equal(!!(v.flags & SMCCC_POLICY_V_EVENT), !!t[i].reason);
+		assert_false(v.flags & SMCCC_POLICY_V_EVENT_LOST);
+	}
+	t1 = now_ns();
+
+	l = calloc(1, sizeof(*l));
+	consume(skel, l);
+	int n = 0;
+
+	for (i = 0; i < (int)ARRAY_SIZE(t); i++) {
+		struct smccc_policy_event *e;
+
+		if (!t[i].reason)
+			continue;
+		assert_true(n < l->n);
+		e = &l->ev[n++];
+		assert_int_equal(e->func_id, t[i].func_id);
+		assert_int_equal(e->vm_id, VM);
+		assert_int_equal(e->vcpu_id, i);
+		assert_int_equal(e->conduit, i % 2 ? SMC : HVC);
+		assert_int_equal(e->imm, 0x100 + i);
+		assert_int_equal(e->rule, t[i].rule);
+		assert_int_equal(e->action, t[i].action);
+		assert_int_equal(e->decided, t[i].action);
+		assert_int_equal(e->reason, t[i].reason);
+		assert_int_equal(e->args[0], 0x1000 + i);
+		assert_int_equal(e->args[1], 0x2000 + i);
+		assert_true(e->args[2] == ~0ull - i);
+		assert_true(e->time_ns >= t0 && e->time_ns <= t1);
+		assert_int_equal(e->pad[0] | e->pad[1] | e->pad[2] | e->pad[3] | e->pad[4], 0);
+	}
+	assert_int_equal(l->n, n);
+	assert_int_equal(dropped(skel, SMCCC_POLICY_DROP_EVENTS), 0);
+	free(l);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* A full ring buffer: the decision stands, the event is counted as dropped. */
+static void test_events_full(void **state)
+{
+	struct opts o = { .events_bytes = 4096 };
+	struct policy_test_bpf *skel;
+	struct smccc_policy_verdict v;
+	struct evlist *l;
+	struct builder b;
+	int i, lost = 0;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_LOG);
+	skel = load_opts(&b, &o);
+	for (i = 0; i < 100; i++) {
+		v = run(skel, 0x90000000);
+		assert_int_equal(v.action, ACT_H);
+		lost += !!(v.flags & SMCCC_POLICY_V_EVENT_LOST);
+	}
+	l = calloc(1, sizeof(*l));
+	consume(skel, l);
+	assert_true(lost > 0);
+	assert_int_equal(l->n + lost, 100);
+	assert_int_equal(dropped(skel, SMCCC_POLICY_DROP_EVENTS), lost);
+	assert_int_equal(stat(skel, VM, 0x90000000, ACT_H), 100);
+	/* Consumed: room again. */
+	v = run(skel, 0x90000000);
+	assert_false(v.flags & SMCCC_POLICY_V_EVENT_LOST);
+	free(l);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* 100,000 rules (exact IDs and ranges) load and decide right. */
+static void test_large_policy(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct builder b;
+	uint32_t i, r;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_H);
+	for (i = 0; i < 100000; i++) {
+		r = b_rule(&b, 1 + i % 3);
+		if (i % 2)
+			b_exact(&b, 0x82000000 + i, r);
+		else
+			b_segment(&b, 0xa0000000 + 64 * i, 0xa0000000 + 64 * i + 31, r);
+	}
+	skel = load(&b);
+	for (i = 0; i < 100000; i += 7) {
+		const struct expect t[] = {
+			{ i % 2 ? 0x82000000 + i : 0xa0000000 + 64 * i + 17, 1 + i % 3, i + 1 },
+			{ 0xa0000000 + 64 * i + 40, ACT_H, 0 },
+		};
+		check_table(skel, t, ARRAY_SIZE(t));
+	}
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
+/* The loader refuses what would make the program decide wrongly. */
+static void test_check(void **state)
+{
+	struct builder b;
+	char err[256];
+	uint32_t r;
+
+	(void)state;
+	b_init(&b, ACT_H);
+	r = b_rule(&b, ACT_D);
+	b_exact(&b, 0x84000000, r);
+	b_segment(&b, 0x10, 0x20, r);
+	b_segment(&b, 0x30, 0x40, r);
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), 0);
+
+	b.c.segments[1].first = 0x20;	/* overlaps */
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "segment 1"));
+	b.c.segments[1].first = 0x41;	/* first > last */
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	b.c.segments[1].first = 0x30;
+
+	b.c.chain[0] = 5;		/* no such rule */
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	b.c.chain[0] = r;
+	b.c.exact[0].chain.len = 4;	/* outside the chain map */
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	b.c.exact[0].chain.len = SMCCC_POLICY_MAX_CHAIN_LEN + 1;
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	b.c.exact[0].chain.len = 1;
+
+	b_cond(&b, r, SMCCC_POLICY_COND_ARG, 18, SMCCC_POLICY_OP_EQ, ~0ull, 0);
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	R(&b, r)->conds[0].reg = 17;
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), 0);
+	R(&b, r)->conds[0].op = 6;
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	R(&b, r)->conds[0].op = 0;
+	R(&b, r)->action = 4;
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	R(&b, r)->action = ACT_LOG;
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), 0);
+	b.c.config.nr_segments = 1;
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
+	b_free(&b);
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* CapEff has CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. */
+static bool bpf_capable_now(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff & (1ull << 21)) || ((eff & (1ull << 39)) && (eff & (1ull << 38)));
+}
+
+/*
+ * Can we load BPF at all? Missing privileges (or a bpf() the sandbox
+ * refuses) skip; a verifier rejection fails every test.
+ */
+static int group_setup(void **state)
+{
+	struct policy_test_bpf *skel;
+	int err;
+
+	(void)state;
+	libbpf_set_print(quiet_print);
+	if (!bpf_capable_now()) {
+		fprintf(stderr, "test_policy_prog: not privileged (needs root, or CAP_BPF + "
+			"CAP_PERFMON): skipping the tests that load BPF\n");
+		bpf_state = 1;
+		return 0;
+	}
+	skel = policy_test_bpf__open();
+	if (!skel)
+		return -1;
+	err = policy_test_bpf__load(skel);
+	policy_test_bpf__destroy(skel);
+	if (err == -EPERM) {
+		fprintf(stderr, "test_policy_prog: bpf() refused (%s): skipping the tests "
+			"that load BPF\n", strerror(-err));
+		bpf_state = 1;
+		return 0;
+	}
+	if (err)
+		fprintf(stderr, "test_policy_prog: the test program does not load: %s\n",
+			strerror(-err));
+	return err ? -1 : 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_exact),
+		cmocka_unit_test(test_default_only),
+		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_search_limits),
+		cmocka_unit_test(test_chains),
+		cmocka_unit_test(test_cond_ops),
+		cmocka_unit_test(test_cond_kinds),
+		cmocka_unit_test(test_arch_calls),
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_permissive),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_stats_full),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_events_full),
+		cmocka_unit_test(test_large_policy),
+	};
+
+	return cmocka_run_group_tests_name("policy_prog", tests, group_setup, NULL);
+}
