@@ -48,7 +48,7 @@ struct smccc_policy_verdict {
 	__u64 ret[4];		/* x0..x3 when action is SMCCC_BPF_ACT_RETURN */
 	__u32 rule;		/* smccc_policy_rule.id of the deciding rule, 0: default */
 	__u8 action;		/* what the guest gets: SMCCC_BPF_ACT_* */
-	__u8 decided;		/* what the policy decided: SMCCC_BPF_ACT_* */
+	__u8 decided;		/* what the policy decided: SMCCC_BPF_ACT_*, SMCCC_POLICY_ACT_LOG */
 	__u8 reason;		/* SMCCC_POLICY_EV_* if an event was due, else 0 */
 	__u8 flags;		/* SMCCC_POLICY_V_* */
 };
@@ -406,9 +406,9 @@ smccc_policy_emit(const struct smccc_policy_call *call,
 }
 
 /* The event reason for an audited decision that is not over the limit. */
-static __always_inline __u8 smccc_policy_reason(__u8 decided)
+static __always_inline __u8 smccc_policy_reason(__u8 action)
 {
-	switch (decided) {
+	switch (action) {
 	case SMCCC_BPF_ACT_DENY:
 		return SMCCC_POLICY_EV_DENY;
 	case SMCCC_BPF_ACT_FWD_TO_USER:
@@ -426,7 +426,7 @@ smccc_policy_decide(const struct smccc_policy_call *call, struct smccc_policy_ve
 	const struct smccc_policy_chain *ch;
 	const struct smccc_policy_rule *rule = NULL;
 	__u32 func_id = call->func_id, idx = 0;
-	__u8 action, decided, reason = 0;
+	__u8 action, guest, reason = 0;
 	bool audit, over = false;
 	__u64 now = 0;
 
@@ -469,24 +469,24 @@ smccc_policy_decide(const struct smccc_policy_call *call, struct smccc_policy_ve
 		audit = policy_config.default_audit;
 	}
 
-	/* LOG handles; anything the kernel would not know handles too. */
-	decided = action < SMCCC_BPF_NR_ACTIONS ? action : SMCCC_BPF_ACT_HANDLE;
+	/* LOG handles; so would anything the kernel does not know. */
+	guest = action < SMCCC_BPF_NR_ACTIONS ? action : SMCCC_BPF_ACT_HANDLE;
 
-	if (over) {
-		if (audit || action == SMCCC_POLICY_ACT_LOG)
-			reason = SMCCC_POLICY_EV_OVER_LIMIT;
-	} else if (action == SMCCC_POLICY_ACT_LOG) {
+	if (over)
+		reason = SMCCC_POLICY_EV_OVER_LIMIT;
+	else if (action == SMCCC_POLICY_ACT_LOG)
 		reason = SMCCC_POLICY_EV_LOG;
-	} else if (audit) {
-		reason = smccc_policy_reason(decided);
-	}
+	else if (audit)
+		reason = smccc_policy_reason(guest);
 
-	v->decided = decided;
-	v->action = decided;
-	if (policy_config.permissive && decided != SMCCC_BPF_ACT_HANDLE) {
-		v->action = SMCCC_BPF_ACT_HANDLE;
-		reason = SMCCC_POLICY_EV_PERMISSIVE;
+	/* Permissive: the guest gets HANDLE; over-limit and log keep their reason. */
+	if (policy_config.permissive && guest != SMCCC_BPF_ACT_HANDLE) {
+		guest = SMCCC_BPF_ACT_HANDLE;
+		if (!over)
+			reason = SMCCC_POLICY_EV_PERMISSIVE;
 	}
+	v->decided = action;
+	v->action = guest;
 	v->reason = reason;
 
 	smccc_policy_count(call->vm_id, func_id, v->action);

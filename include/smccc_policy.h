@@ -152,11 +152,11 @@ struct smccc_policy_rate_key {
 /*
  * Why an event was emitted (smccc_policy_event.reason). The program emits
  * one for every LOG decision; for every decision of a rule with
- * SMCCC_POLICY_F_AUDIT, or of the default action with default_audit (a
- * HANDLE is reported as LOG); for a call over its rate limit when the rule
- * is audited or its over_action is LOG; and in permissive mode for every
- * call the policy would not have handled (reason PERMISSIVE). Arm
- * Architecture Calls are counted as HANDLE, never reported.
+ * SMCCC_POLICY_F_AUDIT, or of the default action with default_audit (by
+ * what was decided: DENY, FORWARD, RETURN, and LOG for a HANDLE); for every
+ * call over its rate limit (OVER_LIMIT); and in permissive mode for every
+ * deny, forward or return (PERMISSIVE; over-limit and log keep their
+ * reason). Arm Architecture Calls are counted as HANDLE, never reported.
  */
 #define SMCCC_POLICY_EV_DENY		1
 #define SMCCC_POLICY_EV_FORWARD		2
@@ -175,9 +175,8 @@ struct smccc_policy_event {
 	__u16 imm;
 	__u32 rule;		/* smccc_policy_rule.id, 0 for the default action */
 	__u8 action;		/* what the guest got: SMCCC_BPF_ACT_* */
-	__u8 decided;		/* what the policy decided: SMCCC_BPF_ACT_* (LOG is
-				   HANDLE here, reason LOG); differs from action
-				   in permissive mode */
+	__u8 decided;		/* what the policy decided: SMCCC_BPF_ACT_* or
+				   SMCCC_POLICY_ACT_LOG (differs in permissive mode) */
 	__u8 reason;		/* SMCCC_POLICY_EV_* */
 	__u8 pad[5];
 	__u64 args[3];		/* x1..x3 */

@@ -846,6 +846,11 @@ static void test_permissive(void **state)
 	b_exact(&b, 0xc2000001, r);
 	b_exact(&b, 0x84000000, b_rule(&b, ACT_H));
 	b_exact(&b, 0x84000001, b_rule(&b, ACT_LOG));
+	r = b_rule(&b, ACT_H);	/* one call, then deny */
+	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(&b, r)->burst = 1;
+	R(&b, r)->over_action = ACT_D;
+	b_exact(&b, 0x86000001, r);
 	skel = load(&b);
 
 	v = run(skel, 0x84000050);
@@ -866,14 +871,24 @@ static void test_permissive(void **state)
 	assert_int_equal(v.reason, 0);
 	v = run(skel, 0x84000001);	/* LOG still logs as LOG */
 	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.decided, ACT_LOG);
 	assert_int_equal(v.reason, SMCCC_POLICY_EV_LOG);
+	v = run(skel, 0x86000001);
+	assert_int_equal(v.reason, 0);
+	v = run(skel, 0x86000001);	/* over the limit keeps its reason */
+	assert_int_equal(v.action, ACT_H);
+	assert_int_equal(v.decided, ACT_D);
+	assert_int_equal(v.reason, SMCCC_POLICY_EV_OVER_LIMIT);
 
 	assert_int_equal(stat(skel, VM, 0x84000050, ACT_H), 1);
 	assert_int_equal(stat(skel, VM, 0x84000050, ACT_D), 0);
 
 	l = calloc(1, sizeof(*l));
 	consume(skel, l);
-	assert_int_equal(l->n, 4);
+	assert_int_equal(l->n, 5);
+	assert_int_equal(l->ev[4].reason, SMCCC_POLICY_EV_OVER_LIMIT);
+	assert_int_equal(l->ev[4].action, ACT_H);
+	assert_int_equal(l->ev[4].decided, ACT_D);
 	assert_int_equal(l->ev[0].func_id, 0x84000050);
 	assert_int_equal(l->ev[0].action, ACT_H);
 	assert_int_equal(l->ev[0].decided, ACT_D);
@@ -1022,25 +1037,32 @@ static void test_events(void **state)
 	R(&b, r)->burst = 1;
 	R(&b, r)->over_action = ACT_LOG;
 	b_exact(&b, 0x86000002, r);
+	r = b_rule(&b, ACT_F);				/* 10: not audited, over -> deny */
+	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(&b, r)->burst = 1;
+	R(&b, r)->over_action = ACT_D;
+	b_exact(&b, 0x86000003, r);
 	skel = load(&b);
 
 	static const struct {
 		uint32_t func_id;
-		uint8_t action, reason;	/* reason 0: no event */
+		uint8_t action, decided, reason;	/* reason 0: no event */
 		uint32_t rule;
 	} t[] = {
-		{ 0x84000050, ACT_D, SMCCC_POLICY_EV_DENY, 1 },
-		{ 0x83000001, ACT_F, SMCCC_POLICY_EV_FORWARD, 2 },
-		{ 0xc2000001, ACT_R, SMCCC_POLICY_EV_RETURN, 3 },
-		{ 0x84000000, ACT_H, SMCCC_POLICY_EV_LOG, 4 },
-		{ 0x84000001, ACT_H, SMCCC_POLICY_EV_LOG, 5 },
-		{ 0x86000001, ACT_H, SMCCC_POLICY_EV_LOG, 6 },
-		{ 0x86000001, ACT_D, SMCCC_POLICY_EV_OVER_LIMIT, 6 },
-		{ 0x84000002, ACT_D, 0, 7 },
-		{ 0x84000003, ACT_H, 0, 8 },
-		{ 0x86000002, ACT_H, 0, 9 },
-		{ 0x86000002, ACT_H, SMCCC_POLICY_EV_OVER_LIMIT, 9 },
-		{ 0x90000000, ACT_D, SMCCC_POLICY_EV_DENY, 0 },	/* audited default */
+		{ 0x84000050, ACT_D, ACT_D, SMCCC_POLICY_EV_DENY, 1 },
+		{ 0x83000001, ACT_F, ACT_F, SMCCC_POLICY_EV_FORWARD, 2 },
+		{ 0xc2000001, ACT_R, ACT_R, SMCCC_POLICY_EV_RETURN, 3 },
+		{ 0x84000000, ACT_H, ACT_H, SMCCC_POLICY_EV_LOG, 4 },
+		{ 0x84000001, ACT_H, ACT_LOG, SMCCC_POLICY_EV_LOG, 5 },
+		{ 0x86000001, ACT_H, ACT_H, SMCCC_POLICY_EV_LOG, 6 },
+		{ 0x86000001, ACT_D, ACT_D, SMCCC_POLICY_EV_OVER_LIMIT, 6 },
+		{ 0x84000002, ACT_D, ACT_D, 0, 7 },
+		{ 0x84000003, ACT_H, ACT_H, 0, 8 },
+		{ 0x86000002, ACT_H, ACT_H, 0, 9 },
+		{ 0x86000002, ACT_H, ACT_LOG, SMCCC_POLICY_EV_OVER_LIMIT, 9 },
+		{ 0x86000003, ACT_F, ACT_F, 0, 10 },
+		{ 0x86000003, ACT_D, ACT_D, SMCCC_POLICY_EV_OVER_LIMIT, 10 },
+		{ 0x90000000, ACT_D, ACT_D, SMCCC_POLICY_EV_DENY, 0 },	/* audited default */
 	};
 	t0 = now_ns();
 	for (i = 0; i < (int)ARRAY_SIZE(t); i++) {
@@ -1052,9 +1074,10 @@ static void test_events(void **state)
 		c.args[1] = 0x2000 + i;
 		c.args[2] = ~0ull - i;
 		v = run_call(skel, &c);
-		if (v.action != t[i].action || v.reason != t[i].reason || v.rule != t[i].rule)
-			fail_msg("case %d: action %u reason %u rule %u", i, v.action, v.reason,
-				 v.rule);
+		if (v.action != t[i].action || v.decided != t[i].decided ||
+		    v.reason != t[i].reason || v.rule != t[i].rule)
+			fail_msg("case %d: action %u decided %u reason %u rule %u", i, v.action,
+				 v.decided, v.reason, v.rule);
 		assert_int_equal(!!(v.flags & SMCCC_POLICY_V_EVENT), !!t[i].reason);
 		assert_false(v.flags & SMCCC_POLICY_V_EVENT_LOST);
 	}
@@ -1078,7 +1101,7 @@ static void test_events(void **state)
 		assert_int_equal(e->imm, 0x100 + i);
 		assert_int_equal(e->rule, t[i].rule);
 		assert_int_equal(e->action, t[i].action);
-		assert_int_equal(e->decided, t[i].action);
+		assert_int_equal(e->decided, t[i].decided);
 		assert_int_equal(e->reason, t[i].reason);
 		assert_int_equal(e->args[0], 0x1000 + i);
 		assert_int_equal(e->args[1], 0x2000 + i);
