@@ -1,0 +1,1066 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smccc-bpf policy language: the compiler (struct policy_ast to struct
+ * smccc_compiled).
+ *
+ *  1. each rule becomes a struct smccc_policy_rule; its matches become
+ *     exact (ID, rule) pairs and (first, last, rule) ranges, checked
+ *     against the architecture range and KVM's vendor hypervisor range;
+ *  2. the pairs are sorted by ID, the range ends by position, and one sweep
+ *     keeps the set of rules covering the current position in a
+ *     hierarchical bitmap: each stretch between two range ends becomes a
+ *     segment (merged with its left neighbour when the chain is the same),
+ *     each exact ID an entry whose chain merges its own rules with the
+ *     range rules covering it. A chain is the covering rules in source
+ *     order up to and including the first one without conditions;
+ *     identical chains share one slice of the chain map;
+ *  3. a rule that no chain reaches (every ID it names is decided by
+ *     earlier rules without conditions) is reported as shadowed, with
+ *     range minimum/maximum queries over the chain cut points.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_compile.h"
+#include "policy_services.h"
+
+#define ARCH_MSG "the SMCCC architecture range (0x80000000-0x8000ffff, 0xc0000000-0xc000ffff) is KVM's; a policy cannot change it"
+#define NO_CUT		UINT32_MAX	/* chain not cut by a rule without conditions */
+#define VENDOR_HYP_IDS	(2u * 0x10000u)
+#define SMCCC_POLICY_MAX_BURST	(1ull << 32)	/* what bpf/policy_decide.bpf.h honours */
+
+struct xref {			/* an ID named exactly by a rule */
+	uint32_t id;
+	uint32_t rule;		/* index */
+};
+
+struct rref {			/* a range of IDs covered by a rule */
+	uint32_t first;
+	uint32_t last;
+	uint32_t rule;
+};
+
+struct event {
+	uint64_t pos;		/* first ID, or last + 1 */
+	uint32_t rule;
+	int32_t delta;		/* +1 at first, -1 at last + 1 */
+};
+
+/* Set of rule indexes: 64-ary bitmap tree for ordered iteration. */
+#define HB_LEVELS	4	/* 64^4 = 16M rules */
+struct hbits {
+	uint64_t *l[HB_LEVELS];
+	size_t words[HB_LEVELS];
+	unsigned int levels;
+	uint32_t *count;	/* a rule can cover a position through several ranges */
+};
+
+struct ctab {			/* interned chains */
+	uint32_t *slot;		/* 1 + index into the chain descriptors, 0 empty */
+	size_t cap;
+	struct smccc_policy_chain *desc;
+	size_t nr, cap_desc;
+};
+
+struct ctx {
+	const struct policy_ast *ast;
+	const struct policy_src *src;
+	struct policy_diags *d;
+	struct smccc_compiled *out;
+	uint32_t nr_rules;
+	bool *rule_err;
+	bool *cap_reported;
+
+	struct xref *xs;	/* source order */
+	size_t nr_xs, cap_xs;
+	struct rref *rs;
+	size_t nr_rs, cap_rs;
+	size_t *x_start;	/* rule i's pairs: xs[x_start[i] .. x_start[i + 1]) */
+	size_t *r_start;
+
+	struct hbits hb;
+	size_t nr_active;
+	struct ctab ct;
+	size_t cap_chain, cap_exact, cap_seg;
+	uint32_t chain_over_rule;	/* first rule of the chain past SMCCC_POLICY_MAX_CHAIN */
+	bool chain_over;
+
+	uint32_t *exact_cut;	/* per exact entry: rule index cutting its chain */
+	uint32_t *seg_cut;
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	p = realloc(p, c * size);
+	if (!p)
+		abort();
+	*cap = c;
+	return p;
+}
+
+static void cerr(struct ctx *c, struct policy_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void cerr(struct ctx *c, struct policy_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	policy_vdiag(c->d, c->src, POLICY_DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+}
+
+static void cwarn(struct ctx *c, struct policy_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void cwarn(struct ctx *c, struct policy_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	policy_vdiag(c->d, c->src, POLICY_DIAG_WARNING, loc, fmt, ap);
+	va_end(ap);
+}
+
+static void rule_error(struct ctx *c, uint32_t i, struct policy_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void rule_error(struct ctx *c, uint32_t i, struct policy_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->rule_err[i] = true;
+	va_start(ap, fmt);
+	policy_vdiag(c->d, c->src, POLICY_DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- hierarchical bitmap ---- */
+
+static void hb_init(struct hbits *h, size_t n)
+{
+	size_t bits = n ? n : 1;
+	unsigned int l;
+
+	memset(h, 0, sizeof(*h));
+	for (l = 0; l < HB_LEVELS; l++) {
+		h->words[l] = (bits + 63) / 64;
+		h->l[l] = xcalloc(h->words[l], sizeof(uint64_t));
+		h->levels = l + 1;
+		if (h->words[l] == 1)
+			break;
+		bits = h->words[l];
+	}
+	h->count = xcalloc(n, sizeof(uint32_t));
+}
+
+static void hb_free(struct hbits *h)
+{
+	unsigned int l;
+
+	for (l = 0; l < h->levels; l++)
+		free(h->l[l]);
+	free(h->count);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Returns 1 if the rule became active. */
+static int hb_add(struct hbits *h, uint32_t i)
+{
+	uint64_t idx = i;
+	unsigned int l;
+
+	if (h->count[i]++)
+		return 0;
+	for (l = 0; l < h->levels; l++) {
+		uint64_t *w = &h->l[l][idx >> 6];
+		uint64_t was = *w;
+
+		*w |= 1ull << (idx & 63);
+		if (was)
+			break;
+		idx >>= 6;
+	}
+	return 1;
+}
+
+/* Returns 1 if the rule became inactive. */
+static int hb_del(struct hbits *h, uint32_t i)
+{
+	uint64_t idx = i;
+	unsigned int l;
+
+	if (--h->count[i])
+		return 0;
+	for (l = 0; l < h->levels; l++) {
+		uint64_t *w = &h->l[l][idx >> 6];
+
+		*w &= ~(1ull << (idx & 63));
+		if (*w)
+			break;
+		idx >>= 6;
+	}
+	return 1;
+}
+
+/* The smallest member >= from, or -1. */
+static int64_t hb_next(const struct hbits *h, uint64_t from)
+{
+	unsigned int l = 0;
+	uint64_t i = from, bits;
+
+	for (;;) {
+		uint64_t w = i >> 6;
+
+		if (l == h->levels || w >= h->words[l])
+			return -1;
+		bits = h->l[l][w] & (~0ull << (i & 63));
+		if (bits) {
+			i = (w << 6) | (uint64_t)__builtin_ctzll(bits);
+			break;
+		}
+		i = w + 1;
+		l++;
+	}
+	while (l > 0) {
+		l--;
+		i = (i << 6) | (uint64_t)__builtin_ctzll(h->l[l][i]);
+	}
+	return (int64_t)i;
+}
+
+/* ---- chain interning ---- */
+
+static uint64_t chain_hash(const uint32_t *v, uint32_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= v[i];
+		h *= 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static void ct_rehash(struct ctx *c)
+{
+	struct ctab *t = &c->ct;
+	size_t cap = t->cap ? t->cap * 2 : 1024, i, j;
+	uint32_t *slot = xcalloc(cap, sizeof(*slot));
+
+	for (i = 0; i < t->nr; i++) {
+		const struct smccc_policy_chain *ch = &t->desc[i];
+
+		j = chain_hash(c->out->chain + ch->start, ch->len) & (cap - 1);
+		while (slot[j])
+			j = (j + 1) & (cap - 1);
+		slot[j] = i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->cap = cap;
+}
+
+static struct smccc_policy_chain intern(struct ctx *c, const uint32_t *v, uint32_t n)
+{
+	struct ctab *t = &c->ct;
+	struct smccc_compiled *o = c->out;
+	struct smccc_policy_chain ch;
+	size_t j;
+
+	if (2 * (t->nr + 1) > t->cap)
+		ct_rehash(c);
+	j = chain_hash(v, n) & (t->cap - 1);
+	while (t->slot[j]) {
+		const struct smccc_policy_chain *e = &t->desc[t->slot[j] - 1];
+
+		if (e->len == n && !memcmp(o->chain + e->start, v, n * sizeof(*v)))
+			return *e;
+		j = (j + 1) & (t->cap - 1);
+	}
+	ch.start = o->nr_chain;
+	ch.len = n;
+	o->chain = grow(o->chain, &c->cap_chain, (size_t)o->nr_chain + n, sizeof(*o->chain));
+	memcpy(o->chain + o->nr_chain, v, n * sizeof(*v));
+	o->nr_chain += n;
+	if (o->nr_chain > SMCCC_POLICY_MAX_CHAIN && !c->chain_over) {
+		c->chain_over = true;
+		c->chain_over_rule = v[0];
+	}
+	t->desc = grow(t->desc, &t->cap_desc, t->nr + 1, sizeof(*t->desc));
+	t->desc[t->nr++] = ch;
+	t->slot[j] = t->nr;
+	return ch;
+}
+
+/* ---- rules ---- */
+
+static bool audited(uint8_t action)
+{
+	return action == SMCCC_BPF_ACT_DENY || action == SMCCC_BPF_ACT_FWD_TO_USER ||
+	       action == SMCCC_POLICY_ACT_LOG;
+}
+
+static bool overlaps_arch(uint32_t first, uint32_t last)
+{
+	return (first <= SMCCC_BPF_ARCH32_LAST && last >= SMCCC_BPF_ARCH32_FIRST) ||
+	       (first <= SMCCC_BPF_ARCH64_LAST && last >= SMCCC_BPF_ARCH64_FIRST);
+}
+
+static void add_x(struct ctx *c, uint32_t id, uint32_t rule)
+{
+	c->xs = grow(c->xs, &c->cap_xs, c->nr_xs + 1, sizeof(*c->xs));
+	c->xs[c->nr_xs].id = id;
+	c->xs[c->nr_xs++].rule = rule;
+}
+
+static void add_r(struct ctx *c, uint32_t first, uint32_t last, uint32_t rule)
+{
+	c->rs = grow(c->rs, &c->cap_rs, c->nr_rs + 1, sizeof(*c->rs));
+	c->rs[c->nr_rs].first = first;
+	c->rs[c->nr_rs].last = last;
+	c->rs[c->nr_rs++].rule = rule;
+}
+
+static void resolve_match(struct ctx *c, uint32_t i, const struct policy_match *m)
+{
+	const struct smccc_service *s;
+	const char *hint;
+	uint32_t ids[2];
+	unsigned int k;
+	int n;
+
+	switch (m->kind) {
+	case POLICY_MATCH_ID:
+		if (m->first > UINT32_MAX) {
+			rule_error(c, i, m->arg_loc, "function ID 0x%llx does not fit in 32 bits",
+				   (unsigned long long)m->first);
+			return;
+		}
+		if (overlaps_arch(m->first, m->first)) {
+			rule_error(c, i, m->loc, ARCH_MSG);
+			return;
+		}
+		add_x(c, (uint32_t)m->first, i);
+		return;
+	case POLICY_MATCH_RANGE:
+		if (m->first > UINT32_MAX || m->last > UINT32_MAX) {
+			rule_error(c, i, m->arg_loc, "range 0x%llx-0x%llx does not fit in 32 bits",
+				   (unsigned long long)m->first, (unsigned long long)m->last);
+			return;
+		}
+		if (m->first > m->last) {
+			rule_error(c, i, m->arg_loc, "range 0x%llx-0x%llx is empty: its first ID is above its last",
+				   (unsigned long long)m->first, (unsigned long long)m->last);
+			return;
+		}
+		if (overlaps_arch(m->first, m->last)) {
+			rule_error(c, i, m->loc, ARCH_MSG);
+			return;
+		}
+		add_r(c, (uint32_t)m->first, (uint32_t)m->last, i);
+		return;
+	case POLICY_MATCH_SERVICE:
+		s = smccc_service_find(m->name);
+		if (!s) {
+			if (smccc_function_ids(m->name, ids))
+				rule_error(c, i, m->arg_loc, "'%s' is a function, not a service: use 'function %s'",
+					   m->name, m->name);
+			else if ((hint = smccc_suggest(m->name, SMCCC_NAME_SERVICE)))
+				rule_error(c, i, m->arg_loc, "unknown service '%s'; did you mean '%s'?",
+					   m->name, hint);
+			else
+				rule_error(c, i, m->arg_loc, "unknown service '%s'", m->name);
+			return;
+		}
+		for (k = 0; k < s->nr_ranges; k++) {
+			if (overlaps_arch(s->ranges[k].first, s->ranges[k].last)) {
+				rule_error(c, i, m->loc, ARCH_MSG);
+				return;
+			}
+		}
+		for (k = 0; k < s->nr_ranges; k++)
+			add_r(c, s->ranges[k].first, s->ranges[k].last, i);
+		return;
+	case POLICY_MATCH_FUNCTION:
+		n = smccc_function_ids(m->name, ids);
+		if (!n) {
+			if (smccc_service_find(m->name))
+				rule_error(c, i, m->arg_loc, "'%s' is a service, not a function: use 'service %s'",
+					   m->name, m->name);
+			else if ((hint = smccc_suggest(m->name, SMCCC_NAME_FUNCTION)))
+				rule_error(c, i, m->arg_loc, "unknown function '%s'; did you mean '%s'?",
+					   m->name, hint);
+			else
+				rule_error(c, i, m->arg_loc, "unknown function '%s'", m->name);
+			return;
+		}
+		for (k = 0; k < (unsigned int)n; k++) {
+			if (overlaps_arch(ids[k], ids[k])) {
+				rule_error(c, i, m->loc, ARCH_MSG);
+				return;
+			}
+		}
+		for (k = 0; k < (unsigned int)n; k++)
+			add_x(c, ids[k], i);
+		return;
+	}
+}
+
+static int cmp_rref_first(const void *a, const void *b)
+{
+	const struct rref *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* How many of KVM's vendor hypervisor IDs rule i names. */
+static uint32_t vendor_hyp_cover(struct ctx *c, uint32_t i)
+{
+	static const struct smccc_id_range vh[2] = {
+		{ SMCCC_POLICY_VENDOR_HYP32_FIRST, SMCCC_POLICY_VENDOR_HYP32_LAST },
+		{ SMCCC_POLICY_VENDOR_HYP64_FIRST, SMCCC_POLICY_VENDOR_HYP64_LAST },
+	};
+	size_t nx = c->nr_xs - c->x_start[i], nr = c->nr_rs - c->r_start[i], n = 0, k;
+	struct rref *v = xmalloc((nx + nr) * 2 * sizeof(*v));
+	uint64_t covered = 0, end = 0;
+	unsigned int h;
+
+	for (k = 0; k < nx; k++) {
+		uint32_t id = c->xs[c->x_start[i] + k].id;
+
+		for (h = 0; h < 2; h++)
+			if (id >= vh[h].first && id <= vh[h].last)
+				v[n++] = (struct rref){ id, id, i };
+	}
+	for (k = 0; k < nr; k++) {
+		const struct rref *r = &c->rs[c->r_start[i] + k];
+
+		for (h = 0; h < 2; h++) {
+			uint32_t f = r->first > vh[h].first ? r->first : vh[h].first;
+			uint32_t l = r->last < vh[h].last ? r->last : vh[h].last;
+
+			if (f <= l)
+				v[n++] = (struct rref){ f, l, i };
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_rref_first);
+	for (k = 0; k < n; k++) {
+		uint64_t f = v[k].first, l = (uint64_t)v[k].last + 1;
+
+		if (f < end)
+			f = end;
+		if (l > f) {
+			covered += l - f;
+			end = l;
+		}
+	}
+	free(v);
+	return (uint32_t)covered;
+}
+
+static void compile_rule(struct ctx *c, uint32_t i)
+{
+	const struct policy_rule *pr = &c->ast->rules[i];
+	struct smccc_policy_rule *r = &c->out->rules[i];
+	uint32_t k, cover;
+
+	r->id = pr->id;
+	r->line = pr->loc.line;
+	r->action = pr->action.kind;
+	r->over_action = pr->action.kind;
+	if (pr->action.kind == SMCCC_BPF_ACT_RETURN)
+		memcpy(r->ret, pr->action.ret, sizeof(r->ret));
+	if (audited(r->action))
+		r->flags |= SMCCC_POLICY_F_AUDIT;
+
+	if (pr->nr_conds > SMCCC_POLICY_MAX_CONDS)
+		rule_error(c, i, pr->conds[SMCCC_POLICY_MAX_CONDS].loc,
+			   "too many conditions: a rule has at most %d", SMCCC_POLICY_MAX_CONDS);
+	for (k = 0; k < pr->nr_conds && k < SMCCC_POLICY_MAX_CONDS; k++) {
+		const struct policy_cond *pc = &pr->conds[k];
+		struct smccc_policy_cond *cc = &r->conds[k];
+
+		if (pc->kind == SMCCC_POLICY_COND_VCPU && pc->value > UINT32_MAX)
+			rule_error(c, i, pc->value_loc, "vCPU id %llu does not fit in 32 bits",
+				   (unsigned long long)pc->value);
+		cc->kind = pc->kind;
+		cc->reg = pc->reg;
+		cc->op = pc->op;
+		cc->mask = pc->mask;
+		cc->value = pc->value;
+	}
+	r->nr_conds = k;
+
+	if (pr->has_limit) {
+		const struct policy_limit *l = &pr->limit;
+		uint64_t burst = l->has_burst ? l->burst : l->count;
+
+		r->flags |= SMCCC_POLICY_F_RATE;
+		r->over_action = l->has_then ? l->then.kind : SMCCC_BPF_ACT_DENY;
+		if (!l->count)
+			rule_error(c, i, l->count_loc, "a limit of 0 calls never lets a call through: use deny");
+		else if (l->count % l->per)
+			rule_error(c, i, l->count_loc,
+				   "%llu/min is not a whole number of calls per second, the unit of the policy maps' rates (use a multiple of 60, or N/s)",
+				   (unsigned long long)l->count);
+		else if (l->count / l->per > 1000000000ull)
+			rule_error(c, i, l->count_loc, "a limit can be at most 1000000000 calls per second");
+		r->rate = l->count / l->per;
+		if (!burst)
+			rule_error(c, i, l->burst_loc, "a burst of 0 calls never lets a call through");
+		else if (burst > SMCCC_POLICY_MAX_BURST)
+			rule_error(c, i, l->burst_loc, "burst %llu is too large: at most %llu calls",
+				   (unsigned long long)burst, SMCCC_POLICY_MAX_BURST);
+		r->burst = burst;
+		if (l->has_then && l->then.kind == SMCCC_BPF_ACT_RETURN) {
+			if (pr->action.kind == SMCCC_BPF_ACT_RETURN &&
+			    memcmp(pr->action.ret, l->then.ret, sizeof(r->ret)))
+				rule_error(c, i, l->then.loc,
+					   "a rule has one set of return values: 'return' over the limit must return the same values as the rule");
+			memcpy(r->ret, l->then.ret, sizeof(r->ret));
+		}
+	}
+
+	c->x_start[i] = c->nr_xs;
+	c->r_start[i] = c->nr_rs;
+	for (k = 0; k < pr->nr_matches; k++)
+		resolve_match(c, i, &pr->matches[k]);
+
+	if (r->action != SMCCC_BPF_ACT_FWD_TO_USER && r->action != SMCCC_BPF_ACT_RETURN &&
+	    r->over_action != SMCCC_BPF_ACT_FWD_TO_USER && r->over_action != SMCCC_BPF_ACT_RETURN)
+		return;
+	cover = vendor_hyp_cover(c, i);
+	if (cover && cover < VENDOR_HYP_IDS)
+		rule_error(c, i, pr->loc,
+			   "rule %u takes over part of KVM's vendor hypervisor range: a forward or return rule covers all of 0x86000000-0x8600ffff and 0xc6000000-0xc600ffff (UID call 0x8600ff01 included) or none of it, the range moves as a whole or not at all (use 'service vendor-hyp'; deny, handle and log may cover part of it)",
+			   pr->id);
+}
+
+/* ---- the sweep ---- */
+
+static int cmp_xref(const void *a, const void *b)
+{
+	const struct xref *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static bool uncond(const struct ctx *c, uint32_t r)
+{
+	return c->out->rules[r].nr_conds == 0;
+}
+
+/*
+ * The chain at one position: the exact rules xr[0..nx) (sorted) merged
+ * with the active range rules, cut after the first rule without
+ * conditions. Returns its length; *cut is that rule or NO_CUT.
+ */
+static uint32_t build_chain(struct ctx *c, uint32_t id, const struct xref *xr, size_t nx,
+			    uint32_t *buf, uint32_t *cut)
+{
+	int64_t b = c->nr_active ? hb_next(&c->hb, 0) : -1;
+	size_t k = 0;
+	uint32_t n = 0, r;
+
+	*cut = NO_CUT;
+	for (;;) {
+		uint64_t xv = k < nx ? xr[k].rule : UINT64_MAX;
+		uint64_t bv = b >= 0 ? (uint64_t)b : UINT64_MAX;
+
+		if (xv == UINT64_MAX && bv == UINT64_MAX)
+			break;
+		r = (uint32_t)(xv < bv ? xv : bv);
+		if (xv == r)
+			k++;
+		if (bv == r)
+			b = hb_next(&c->hb, bv + 1);
+		if (n == SMCCC_POLICY_MAX_CHAIN_LEN) {
+			if (!c->cap_reported[r]) {
+				c->cap_reported[r] = true;
+				cerr(c, c->ast->rules[r].loc,
+				     "rule %u: function ID 0x%08x would have more than %d candidate rules (rule %u and %d earlier rules with conditions cover it); the policy program tries at most %d per call",
+				     c->ast->rules[r].id, id, SMCCC_POLICY_MAX_CHAIN_LEN,
+				     c->ast->rules[r].id, SMCCC_POLICY_MAX_CHAIN_LEN,
+				     SMCCC_POLICY_MAX_CHAIN_LEN);
+			}
+			return n;	/* *cut stays NO_CUT: nothing is known shadowed */
+		}
+		buf[n++] = r;
+		if (uncond(c, r)) {
+			*cut = r;
+			break;
+		}
+	}
+	return n;
+}
+
+struct pending {
+	bool valid;
+	uint32_t first, last;
+	uint32_t chain[SMCCC_POLICY_MAX_CHAIN_LEN];
+	uint32_t len;
+	uint32_t cut;
+};
+
+static void flush_segment(struct ctx *c, struct pending *p)
+{
+	struct smccc_compiled *o = c->out;
+	struct smccc_policy_segment *s;
+
+	if (!p->valid)
+		return;
+	o->segments = grow(o->segments, &c->cap_seg, (size_t)o->nr_segments + 1,
+			   sizeof(*o->segments));
+	c->seg_cut = realloc(c->seg_cut, c->cap_seg * sizeof(*c->seg_cut));
+	if (!c->seg_cut)
+		abort();
+	s = &o->segments[o->nr_segments];
+	s->first = p->first;
+	s->last = p->last;
+	s->chain = intern(c, p->chain, p->len);
+	c->seg_cut[o->nr_segments++] = p->cut;
+	p->valid = false;
+}
+
+static void add_stretch(struct ctx *c, struct pending *p, uint32_t first, uint32_t last)
+{
+	uint32_t buf[SMCCC_POLICY_MAX_CHAIN_LEN], n, cut;
+
+	n = build_chain(c, first, NULL, 0, buf, &cut);
+	if (p->valid && p->last + 1 == first && p->len == n && p->cut == cut &&
+	    !memcmp(p->chain, buf, n * sizeof(*buf))) {
+		p->last = last;
+		return;
+	}
+	flush_segment(c, p);
+	p->valid = true;
+	p->first = first;
+	p->last = last;
+	p->len = n;
+	p->cut = cut;
+	memcpy(p->chain, buf, n * sizeof(*buf));
+}
+
+/* Exact ID xs[*k] and its other pairs: one exact entry. */
+static void add_exact(struct ctx *c, const struct xref *xs, size_t nr, size_t *k)
+{
+	struct smccc_compiled *o = c->out;
+	uint32_t buf[SMCCC_POLICY_MAX_CHAIN_LEN], n, cut, id = xs[*k].id;
+	size_t end = *k;
+
+	while (end < nr && xs[end].id == id)
+		end++;
+	n = build_chain(c, id, xs + *k, end - *k, buf, &cut);
+	o->exact = grow(o->exact, &c->cap_exact, (size_t)o->nr_exact + 1, sizeof(*o->exact));
+	c->exact_cut = realloc(c->exact_cut, c->cap_exact * sizeof(*c->exact_cut));
+	if (!c->exact_cut)
+		abort();
+	o->exact[o->nr_exact].func_id = id;
+	o->exact[o->nr_exact].chain = intern(c, buf, n);
+	c->exact_cut[o->nr_exact++] = cut;
+	*k = end;
+}
+
+static void sweep(struct ctx *c, struct xref *xs, size_t nx)
+{
+	size_t nev = 2 * c->nr_rs, e = 0, k = 0, i;
+	struct event *ev = xmalloc(nev * sizeof(*ev));
+	struct pending p = { .valid = false };
+
+	for (i = 0; i < c->nr_rs; i++) {
+		ev[2 * i] = (struct event){ c->rs[i].first, c->rs[i].rule, 1 };
+		ev[2 * i + 1] = (struct event){ (uint64_t)c->rs[i].last + 1, c->rs[i].rule, -1 };
+	}
+	qsort(ev, nev, sizeof(*ev), cmp_event);
+
+	hb_init(&c->hb, c->nr_rules);
+	c->nr_active = 0;
+	while (e < nev) {
+		uint64_t pos = ev[e].pos, next;
+
+		while (k < nx && xs[k].id < pos)
+			add_exact(c, xs, nx, &k);
+		for (; e < nev && ev[e].pos == pos; e++) {
+			if (ev[e].delta > 0)
+				c->nr_active += hb_add(&c->hb, ev[e].rule);
+			else
+				c->nr_active -= hb_del(&c->hb, ev[e].rule);
+		}
+		next = e < nev ? ev[e].pos : (uint64_t)UINT32_MAX + 1;
+		if (c->nr_active && pos <= UINT32_MAX)
+			add_stretch(c, &p, (uint32_t)pos, (uint32_t)(next - 1));
+	}
+	flush_segment(c, &p);
+	while (k < nx)
+		add_exact(c, xs, nx, &k);
+	hb_free(&c->hb);
+	free(ev);
+}
+
+/* ---- shadowed rules ---- */
+
+struct mm {
+	int64_t mn, mx;		/* neutral: INT64_MAX, -1 */
+};
+
+struct mmtree {
+	struct mm *t;
+	size_t n;
+};
+
+static void mm_build(struct mmtree *tr, const struct mm *leaf, size_t n)
+{
+	size_t i;
+
+	tr->n = n;
+	tr->t = xmalloc(2 * (n ? n : 1) * sizeof(*tr->t));
+	for (i = 0; i < n; i++)
+		tr->t[n + i] = leaf[i];
+	for (i = n; i-- > 1;) {
+		const struct mm *a = &tr->t[2 * i], *b = &tr->t[2 * i + 1];
+
+		tr->t[i].mn = a->mn < b->mn ? a->mn : b->mn;
+		tr->t[i].mx = a->mx > b->mx ? a->mx : b->mx;
+	}
+}
+
+static void mm_merge(struct mm *acc, const struct mm *v)
+{
+	if (v->mn < acc->mn)
+		acc->mn = v->mn;
+	if (v->mx > acc->mx)
+		acc->mx = v->mx;
+}
+
+/* Fold leaves lo..hi (inclusive) into acc. */
+static void mm_query(const struct mmtree *tr, size_t lo, size_t hi, struct mm *acc)
+{
+	size_t l = lo + tr->n, r = hi + tr->n + 1;
+
+	for (; l < r; l >>= 1, r >>= 1) {
+		if (l & 1)
+			mm_merge(acc, &tr->t[l++]);
+		if (r & 1)
+			mm_merge(acc, &tr->t[--r]);
+	}
+}
+
+/* First exact entry with func_id >= id. */
+static size_t exact_lower(const struct smccc_compiled *o, uint64_t id)
+{
+	size_t lo = 0, hi = o->nr_exact;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->exact[mid].func_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* First segment with last >= id. */
+static size_t seg_lower(const struct smccc_compiled *o, uint32_t id)
+{
+	size_t lo = 0, hi = o->nr_segments;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->segments[mid].last < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct mm cut_value(uint32_t cut)
+{
+	struct mm v = { cut, cut };
+
+	return v;
+}
+
+static void warn_shadowed(struct ctx *c)
+{
+	const struct smccc_compiled *o = c->out;
+	struct mm *leaf = xmalloc((o->nr_segments + o->nr_exact + 1) * sizeof(*leaf));
+	struct mmtree seg, ex;
+	uint32_t i;
+	size_t k;
+
+	for (k = 0; k < o->nr_segments; k++) {
+		const struct smccc_policy_segment *s = &o->segments[k];
+		uint64_t ids = (uint64_t)s->last - s->first + 1;
+		uint64_t named = exact_lower(o, (uint64_t)s->last + 1) - exact_lower(o, s->first);
+
+		/* A segment whose every ID is exact is never looked at. */
+		if (named == ids)
+			leaf[k] = (struct mm){ INT64_MAX, -1 };
+		else
+			leaf[k] = cut_value(c->seg_cut[k]);
+	}
+	mm_build(&seg, leaf, o->nr_segments);
+	for (k = 0; k < o->nr_exact; k++)
+		leaf[k] = cut_value(c->exact_cut[k]);
+	mm_build(&ex, leaf, o->nr_exact);
+	free(leaf);
+
+	for (i = 1; i < c->nr_rules; i++) {
+		struct mm acc = { INT64_MAX, -1 };
+		const struct smccc_policy_rule *r;
+
+		if (c->rule_err[i])
+			continue;
+		for (k = c->x_start[i]; k < c->x_start[i + 1]; k++) {
+			size_t e = exact_lower(o, c->xs[k].id);
+
+			mm_query(&ex, e, e, &acc);
+		}
+		for (k = c->r_start[i]; k < c->r_start[i + 1]; k++) {
+			const struct rref *rr = &c->rs[k];
+			size_t lo = seg_lower(o, rr->first), hi = seg_lower(o, rr->last);
+			size_t elo = exact_lower(o, rr->first), ehi = exact_lower(o, (uint64_t)rr->last + 1);
+
+			if (hi >= o->nr_segments)
+				hi = o->nr_segments - 1;
+			if (o->nr_segments && lo <= hi)
+				mm_query(&seg, lo, hi, &acc);
+			if (elo < ehi)
+				mm_query(&ex, elo, ehi - 1, &acc);
+		}
+		if (acc.mx < 0 || acc.mx >= (int64_t)i)
+			continue;
+		if (acc.mn == acc.mx) {
+			r = &o->rules[acc.mx];
+			cwarn(c, c->ast->rules[i].loc, "rule %u can never match: shadowed by rule %u (line %u)",
+			      c->ast->rules[i].id, r->id, r->line);
+		} else {
+			const struct smccc_policy_rule *r0 = &o->rules[acc.mn];
+
+			r = &o->rules[acc.mx];
+			cwarn(c, c->ast->rules[i].loc,
+			      "rule %u can never match: shadowed by rules %u (line %u) through %u (line %u)",
+			      c->ast->rules[i].id, r0->id, r0->line, r->id, r->line);
+		}
+	}
+	free(seg.t);
+	free(ex.t);
+}
+
+/* ---- driver ---- */
+
+void smccc_compiled_free(struct smccc_compiled *c)
+{
+	if (!c)
+		return;
+	free(c->rules);
+	free(c->exact);
+	free(c->segments);
+	free(c->chain);
+	memset(c, 0, sizeof(*c));
+}
+
+static int compile(const struct policy_ast *ast, const struct policy_src *src,
+		   struct smccc_compiled *out, struct policy_diags *d, bool warnings)
+{
+	unsigned int errors = d->errors;
+	struct ctx c;
+	struct xref *xs;
+	size_t nx, k, j;
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	policy_diags_forget_source(d);
+	memset(&c, 0, sizeof(c));
+	c.ast = ast;
+	c.src = src;
+	c.d = d;
+	c.out = out;
+	c.nr_rules = ast->nr_rules;
+
+	out->config.default_action = ast->default_action.kind;
+	out->config.permissive = ast->permissive;
+	out->config.default_audit = audited(ast->default_action.kind);
+	if (ast->default_action.kind == SMCCC_BPF_ACT_RETURN)
+		cerr(&c, ast->default_action.loc,
+		     "the default action cannot be 'return': the policy has no place for its values (write a rule)");
+	if (c.nr_rules > SMCCC_POLICY_MAX_RULES)
+		cerr(&c, ast->rules[SMCCC_POLICY_MAX_RULES].loc,
+		     "too many rules: a policy has at most %d", SMCCC_POLICY_MAX_RULES);
+
+	out->rules = xcalloc(c.nr_rules, sizeof(*out->rules));
+	out->nr_rules = c.nr_rules;
+	c.rule_err = xcalloc(c.nr_rules, sizeof(bool));
+	c.cap_reported = xcalloc(c.nr_rules, sizeof(bool));
+	c.x_start = xcalloc(c.nr_rules + 1, sizeof(size_t));
+	c.r_start = xcalloc(c.nr_rules + 1, sizeof(size_t));
+	for (i = 0; i < c.nr_rules; i++)
+		compile_rule(&c, i);
+	c.x_start[c.nr_rules] = c.nr_xs;
+	c.r_start[c.nr_rules] = c.nr_rs;
+
+	/* Exact pairs by ID, without duplicates (deny id 5, id 5). */
+	xs = xmalloc(c.nr_xs * sizeof(*xs));
+	memcpy(xs, c.xs, c.nr_xs * sizeof(*xs));
+	qsort(xs, c.nr_xs, sizeof(*xs), cmp_xref);
+	for (k = 0, nx = 0; k < c.nr_xs; k++)
+		if (!nx || xs[nx - 1].id != xs[k].id || xs[nx - 1].rule != xs[k].rule)
+			xs[nx++] = xs[k];
+
+	sweep(&c, xs, nx);
+
+	if (out->nr_exact > SMCCC_POLICY_MAX_EXACT) {
+		uint32_t id = out->exact[SMCCC_POLICY_MAX_EXACT].func_id;
+
+		for (k = 0; k < nx && xs[k].id != id; k++)
+			;
+		cerr(&c, ast->rules[xs[k].rule].loc,
+		     "too many function IDs named by 'id' and 'function': %u, the policy maps hold %d",
+		     out->nr_exact, SMCCC_POLICY_MAX_EXACT);
+	}
+	if (out->nr_segments > SMCCC_POLICY_MAX_SEGMENTS) {
+		const struct smccc_policy_segment *s = &out->segments[SMCCC_POLICY_MAX_SEGMENTS];
+
+		j = out->chain[s->chain.start];
+		cerr(&c, ast->rules[j].loc,
+		     "too many ID ranges: the rules' ranges make %u segments, the policy maps hold %d",
+		     out->nr_segments, SMCCC_POLICY_MAX_SEGMENTS);
+	}
+	if (c.chain_over)
+		cerr(&c, ast->rules[c.chain_over_rule].loc,
+		     "too many candidate rules: the chains need %u entries, the policy maps hold %d",
+		     out->nr_chain, SMCCC_POLICY_MAX_CHAIN);
+	out->config.nr_segments = out->nr_segments;
+
+	if (warnings)
+		warn_shadowed(&c);
+
+	free(xs);
+	free(c.xs);
+	free(c.rs);
+	free(c.x_start);
+	free(c.r_start);
+	free(c.rule_err);
+	free(c.cap_reported);
+	free(c.exact_cut);
+	free(c.seg_cut);
+	free(c.ct.slot);
+	free(c.ct.desc);
+	if (d->errors != errors) {
+		smccc_compiled_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int policy_compile(const struct policy_ast *ast, const struct policy_src *src,
+		   struct smccc_compiled *out, struct policy_diags *diags)
+{
+	return compile(ast, src, out, diags, true);
+}
+
+int policy_compile_text(const char *file, const char *text, size_t len,
+			struct smccc_compiled *out, char **name, struct policy_diags *diags)
+{
+	struct policy_src src = { file, text, len };
+	struct policy_ast ast;
+	unsigned int perrs;
+	int ret;
+
+	if (name)
+		*name = NULL;
+	perrs = policy_parse(&src, &ast, diags);
+	/* With syntax errors, still report the compiler's errors, not its warnings. */
+	ret = compile(&ast, &src, out, diags, perrs == 0);
+	if (perrs) {
+		smccc_compiled_free(out);
+		ret = -1;
+	}
+	if (!ret && name && ast.name) {
+		*name = ast.name;
+		ast.name = NULL;
+	}
+	policy_ast_free(&ast);
+	policy_diags_forget_source(diags);
+	return ret;
+}
+
+int policy_compile_file(const char *path, struct smccc_compiled *out, char **name,
+			struct policy_diags *diags)
+{
+	struct policy_src src = { path, NULL, 0 };
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL;
+	FILE *f;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (name)
+		*name = NULL;
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		policy_diag(diags, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 0, 0 },
+			    "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	do {
+		buf = grow(buf, &cap, len + 65536, 1);
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n);
+	if (ferror(f)) {
+		policy_diag(diags, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 0, 0 },
+			    "cannot read: %s", strerror(errno));
+		if (f != stdin)
+			fclose(f);
+		free(buf);
+		return -1;
+	}
+	if (f != stdin)
+		fclose(f);
+	ret = policy_compile_text(path, buf, len, out, name, diags);
+	policy_diags_forget_source(diags);
+	free(buf);
+	return ret;
+}
