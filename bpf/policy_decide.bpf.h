@@ -59,11 +59,16 @@ struct smccc_policy_run {
 	struct smccc_policy_verdict verdict;
 };
 
+/* smccc_policy_bench.mode: what each iteration of the timed loop does */
+#define SMCCC_POLICY_BENCH_DECIDE	0	/* copy the call, decide it */
+#define SMCCC_POLICY_BENCH_EMPTY	1	/* only fetch the call */
+#define SMCCC_POLICY_BENCH_COUNT	2	/* copy the call, only count it */
+
 /* The context of the host benchmark program. */
 struct smccc_policy_bench {
-	__u32 loops;		/* in: decisions to time */
+	__u32 loops;		/* in: iterations to time */
 	__u32 mask;		/* in: call i is bench_calls[i & mask] */
-	__u32 empty;		/* in: time the loop without the decision */
+	__u32 mode;		/* in: SMCCC_POLICY_BENCH_* */
 	__u32 done;		/* out: iterations run */
 	__u64 ns;		/* out: time of the whole loop */
 	__u64 sum;		/* out: keeps the work from being optimized out */

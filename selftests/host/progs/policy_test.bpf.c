@@ -7,9 +7,9 @@
  *
  *   policy_test   ctx struct smccc_policy_run: decides run->call into
  *                 run->verdict
- *   policy_bench  ctx struct smccc_policy_bench: times loops decisions (or,
- *                 with empty set, the same loop without the decision) over
- *                 the calls of the bench_calls map, in one run
+ *   policy_bench  ctx struct smccc_policy_bench: times loops decisions (or
+ *                 the same loop without the decision, or counting only)
+ *                 over the calls of the bench_calls map, in one run
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -60,6 +60,23 @@ static long bench_decide(__u64 i, void *data)
 	return 0;
 }
 
+/* The statistics alone: what a decision pays for counting itself. */
+static long bench_count(__u64 i, void *data)
+{
+	struct bench_state *st = data;
+	struct smccc_policy_call call;
+	const struct smccc_policy_call *c;
+	__u32 key = i & st->mask;
+
+	c = bpf_map_lookup_elem(&bench_calls, &key);
+	if (!c)
+		return 1;
+	__builtin_memcpy(&call, c, sizeof(call));
+	smccc_policy_count(call.vm_id, call.func_id, call.vcpu_id & 3);
+	st->sum += call.func_id;
+	return 0;
+}
+
 /* The same loop and table lookup, without the decision. */
 static long bench_empty(__u64 i, void *data)
 {
@@ -83,8 +100,10 @@ int policy_bench(struct smccc_policy_bench *b)
 	long n;
 
 	t0 = bpf_ktime_get_ns();
-	if (b->empty)
+	if (b->mode == SMCCC_POLICY_BENCH_EMPTY)
 		n = bpf_loop(loops, bench_empty, &st, 0);
+	else if (b->mode == SMCCC_POLICY_BENCH_COUNT)
+		n = bpf_loop(loops, bench_count, &st, 0);
 	else
 		n = bpf_loop(loops, bench_decide, &st, 0);
 	t1 = bpf_ktime_get_ns();
