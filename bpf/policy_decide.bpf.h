@@ -9,7 +9,8 @@
  * One decision:
  *   1. Arm Architecture Calls: no rule applies, counted as HANDLE;
  *   2. the call's chain: the exact_ids hash, else a binary search of at
- *      most SMCCC_POLICY_SEARCH_STEPS steps over the sorted segments;
+ *      most SMCCC_POLICY_SEARCH_STEPS steps over the sorted segments,
+ *      started on the slice that the loader's seg_index gives for the ID;
  *   3. the first of at most SMCCC_POLICY_MAX_CHAIN_LEN candidate rules
  *      whose conditions all hold decides, else the default action;
  *   4. a rate-limited rule takes a token from its (VM, rule) bucket, or
@@ -36,6 +37,22 @@ struct smccc_policy_call {
 	__u32 pad;
 	__u64 args[SMCCC_BPF_NR_ARGS];	/* x1..x17 */
 };
+
+/*
+ * The loader's index over the segments (map "seg_index", derived from the
+ * compiled policy's segments, not part of it): the IDs from the first
+ * segment's first to the last segment's last are cut into at most
+ * SMCCC_POLICY_MAX_SEG_BLOCKS blocks of 2^shift IDs, about two blocks per
+ * segment; entry b + 1 holds the slice [lo, hi) of the segments that
+ * intersect block b, where the binary search then starts. Entry 0 is the
+ * header: lo = the first ID of block 0, hi = shift.
+ */
+struct smccc_policy_seg_block {
+	__u32 lo;
+	__u32 hi;
+};
+
+#define SMCCC_POLICY_MAX_SEG_BLOCKS	(256 * 1024)
 
 /* smccc_policy_verdict.flags */
 #define SMCCC_POLICY_V_ARCH		(1u << 0)	/* Arm Architecture Call */
@@ -104,6 +121,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SMCCC_POLICY_MAX_SEG_BLOCKS + 1);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct smccc_policy_seg_block);
+} seg_index SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SMCCC_POLICY_MAX_CHAIN);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__type(key, __u32);
@@ -164,29 +189,36 @@ static __always_inline void smccc_policy_drop(__u32 what)
 static __always_inline const struct smccc_policy_chain *
 smccc_policy_find_chain(__u32 func_id)
 {
-	const struct bpf_map *segments_map = (const void *)&segments;
+	const struct smccc_policy_seg_block *hdr, *blk;
 	const struct smccc_policy_segment *seg;
 	const struct smccc_policy_chain *ch;
-	__u32 lo = 0, hi, mid;
+	__u32 key = 0, lo, hi, mid;
+	__u64 block;
 	int i;
 
 	ch = bpf_map_lookup_elem(&exact_ids, &func_id);
 	if (ch)
 		return ch;
-
-	/*
-	 * The number of segments, as a value the verifier does not know: with
-	 * the frozen policy_config.nr_segments every probe index would be a
-	 * constant to it, and it would walk each path of the search tree
-	 * apart (2n paths). The loader sizes the map to exactly nr_segments
-	 * (one entry when there are none), so max_entries is the count, read
-	 * through the map's BTF (struct bpf_map, CAP_PERFMON).
-	 */
 	if (!policy_config.nr_segments)
 		return NULL;
-	hi = segments_map->max_entries;
-	if (hi > policy_config.nr_segments)
+
+	/*
+	 * The block's slice of the segments. (lo and hi come from a map, so
+	 * the verifier does not know them: with known bounds every probe
+	 * index would be a constant and it would walk the whole search tree.)
+	 */
+	hdr = bpf_map_lookup_elem(&seg_index, &key);
+	if (!hdr || func_id < hdr->lo)
 		return NULL;
+	block = ((__u64)(func_id - hdr->lo) >> (hdr->hi & 63)) + 1;
+	if (block > 0xffffffffull)
+		return NULL;
+	key = block;
+	blk = bpf_map_lookup_elem(&seg_index, &key);
+	if (!blk)
+		return NULL;	/* past the last block */
+	lo = blk->lo;
+	hi = blk->hi;
 
 	/* Segments [lo, hi) may hold func_id: at most log2(n) + 1 probes. */
 	for (i = 0; i < SMCCC_POLICY_SEARCH_STEPS; i++) {

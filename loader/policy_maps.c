@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "policy_maps.h"
+#include "policy_decide.bpf.h"	/* struct smccc_policy_seg_block (types only here) */
 
 #ifndef SMCCC_POLICY_MAPS_NO_SKEL
 #include "policy.skel.h"
@@ -137,12 +138,72 @@ static int set_entries(struct bpf_object *obj, const char *name, uint32_t n)
 	return err;
 }
 
+/*
+ * The geometry of seg_index: blocks of 2^shift IDs from the first segment's
+ * first ID, the fewest that cover the segments' span with at most about two
+ * blocks per segment (a power of two, at most SMCCC_POLICY_MAX_SEG_BLOCKS).
+ * Returns the number of blocks (0 without segments).
+ */
+static uint32_t seg_index_geometry(const struct smccc_compiled *c, uint32_t *base,
+				   uint32_t *shift)
+{
+	uint64_t span, target = 1;
+	uint32_t s = 0;
+
+	*base = 0;
+	*shift = 0;
+	if (!c->nr_segments)
+		return 0;
+	*base = c->segments[0].first;
+	span = (uint64_t)c->segments[c->nr_segments - 1].last - *base + 1;
+	while (target < 2ull * c->nr_segments && target < SMCCC_POLICY_MAX_SEG_BLOCKS)
+		target <<= 1;
+	while (((span + (1ull << s) - 1) >> s) > target)
+		s++;
+	*shift = s;
+	return (span + (1ull << s) - 1) >> s;
+}
+
 int smccc_policy_size_maps(struct bpf_object *obj, const struct smccc_compiled *c)
 {
+	uint32_t base, shift, nr_blocks = seg_index_geometry(c, &base, &shift);
+
 	return set_entries(obj, SMCCC_POLICY_MAP_EXACT, c->nr_exact) ?:
 	       set_entries(obj, SMCCC_POLICY_MAP_SEGMENTS, c->nr_segments) ?:
+	       set_entries(obj, SMCCC_POLICY_MAP_SEG_INDEX, nr_blocks + 1) ?:
 	       set_entries(obj, SMCCC_POLICY_MAP_CHAIN, c->nr_chain) ?:
 	       set_entries(obj, SMCCC_POLICY_MAP_RULES, c->nr_rules);
+}
+
+/* seg_index's entries: the header, then each block's slice of the segments. */
+static struct smccc_policy_seg_block *seg_index_build(const struct smccc_compiled *c,
+						      uint32_t *nr_entries)
+{
+	uint32_t base, shift, nr_blocks = seg_index_geometry(c, &base, &shift);
+	struct smccc_policy_seg_block *idx = calloc(nr_blocks + 1, sizeof(*idx));
+	uint32_t b, lo = 0, hi = 0;
+
+	if (!idx)
+		return NULL;
+	idx[0].lo = base;
+	idx[0].hi = shift;
+	for (b = 0; b < nr_blocks; b++) {
+		uint64_t first = base + ((uint64_t)b << shift);
+		uint64_t last = first + (1ull << shift) - 1;
+
+		/* lo: the first segment ending in or after the block; hi: past the
+		 * last one starting in or before it. Both only move forward. */
+		while (lo < c->nr_segments && c->segments[lo].last < first)
+			lo++;
+		if (hi < lo)
+			hi = lo;
+		while (hi < c->nr_segments && c->segments[hi].first <= last)
+			hi++;
+		idx[b + 1].lo = lo;
+		idx[b + 1].hi = hi;
+	}
+	*nr_entries = nr_blocks + 1;
+	return idx;
 }
 
 void smccc_policy_set_config(struct smccc_policy_config *rodata, const struct smccc_compiled *c)
@@ -203,7 +264,8 @@ int smccc_policy_fill_maps(struct bpf_object *obj, const struct smccc_compiled *
 {
 	uint32_t max = c->nr_rules, i;
 	struct smccc_policy_chain *chains = NULL;
-	uint32_t *keys, *ids = NULL;
+	struct smccc_policy_seg_block *index = NULL;
+	uint32_t *keys, *ids = NULL, nr_index = 0;
 	struct bpf_map *map;
 	char why[256];
 	int err;
@@ -227,6 +289,25 @@ int smccc_policy_fill_maps(struct bpf_object *obj, const struct smccc_compiled *
 	err = fill_array(obj, SMCCC_POLICY_MAP_RULES, c->rules, c->nr_rules, keys) ?:
 	      fill_array(obj, SMCCC_POLICY_MAP_CHAIN, c->chain, c->nr_chain, keys) ?:
 	      fill_array(obj, SMCCC_POLICY_MAP_SEGMENTS, c->segments, c->nr_segments, keys);
+	if (err)
+		goto out;
+
+	index = seg_index_build(c, &nr_index);
+	if (!index) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (nr_index > max) {
+		free(keys);
+		keys = malloc(nr_index * sizeof(*keys));
+		if (!keys) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < nr_index; i++)
+			keys[i] = i;
+	}
+	err = fill_array(obj, SMCCC_POLICY_MAP_SEG_INDEX, index, nr_index, keys);
 	if (err || !c->nr_exact)
 		goto out;
 
@@ -244,6 +325,7 @@ int smccc_policy_fill_maps(struct bpf_object *obj, const struct smccc_compiled *
 	}
 	err = update_all(map, ids, chains, c->nr_exact);
 out:
+	free(index);
 	free(chains);
 	free(ids);
 	free(keys);

@@ -23,6 +23,7 @@
 /* Map names, from bpf/policy_decide.bpf.h. */
 #define SMCCC_POLICY_MAP_EXACT		"exact_ids"
 #define SMCCC_POLICY_MAP_SEGMENTS	"segments"
+#define SMCCC_POLICY_MAP_SEG_INDEX	"seg_index"	/* derived by the loader */
 #define SMCCC_POLICY_MAP_CHAIN		"chain"
 #define SMCCC_POLICY_MAP_RULES		"rules"
 #define SMCCC_POLICY_MAP_STATS		"stats"
@@ -44,7 +45,7 @@ int smccc_policy_size_maps(struct bpf_object *obj, const struct smccc_compiled *
 void smccc_policy_set_config(struct smccc_policy_config *rodata,
 			     const struct smccc_compiled *c);
 
-/* After load: writes c into the policy maps, in batches. */
+/* After load: writes c into the policy maps, and seg_index, in batches. */
 int smccc_policy_fill_maps(struct bpf_object *obj, const struct smccc_compiled *c);
 
 /* The per-CPU sums of the "dropped" counters (SMCCC_POLICY_DROP_*). */

@@ -464,6 +464,87 @@ static void test_search_limits(void **state)
 	search_n(SMCCC_POLICY_MAX_SEGMENTS, 977);
 }
 
+/* The segment (rule id) holding id, by a plain scan; 0 if none. */
+static uint32_t seg_rule_of(const struct builder *b, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->c.nr_segments; i++)
+		if (id >= b->c.segments[i].first && id <= b->c.segments[i].last)
+			return b->c.rules[b->c.chain[b->c.segments[i].chain.start]].id;
+	return 0;
+}
+
+/*
+ * Segment layouts the loader's index must cut right: one huge segment next
+ * to dense clusters, lone segments at both ends of the ID space, runs of
+ * adjacent single IDs; random layouts checked against a plain scan at every
+ * boundary and at random IDs.
+ */
+static void test_segment_shapes(void **state)
+{
+	unsigned int seed;
+	int layout;
+
+	(void)state;
+	REQUIRE_BPF();
+	for (layout = 0; layout < 6; layout++) {
+		struct policy_test_bpf *skel;
+		struct builder b;
+		uint64_t next;
+		uint32_t i, r, k;
+
+		seed = 1000 + layout;
+		b_init(&b, ACT_H);
+		if (layout == 0) {
+			b_segment(&b, 0x00001000, 0x7fffffff, b_rule(&b, ACT_D));
+			for (i = 0; i < 300; i++)
+				b_segment(&b, 0x82000000 + 3 * i, 0x82000000 + 3 * i + 1,
+					  b_rule(&b, ACT_F));
+			b_segment(&b, 0xfffffff0, 0xffffffff, b_rule(&b, ACT_R));
+		} else if (layout == 1) {
+			for (i = 0; i < 1000; i++)	/* adjacent single IDs */
+				b_segment(&b, 0xc4000000 + i, 0xc4000000 + i, b_rule(&b, ACT_D));
+			b_segment(&b, 0xc5000000, 0xc5ffffff, b_rule(&b, ACT_F));
+		} else {
+			/* random gaps and lengths, from tiny to huge */
+			next = rand_r(&seed) % 1000;
+			for (i = 0; i < 2000 && next <= 0xffffffffull; i++) {
+				uint64_t len = 1 + rand_r(&seed) % (layout == 5 ? 1u << 20 : 64);
+				uint64_t last = next + len - 1;
+
+				if (last > 0xffffffffull)
+					last = 0xffffffffull;
+				b_segment(&b, next, last, b_rule(&b, 1 + i % 3));
+				next = last + 1 + (rand_r(&seed) % 4 ? rand_r(&seed) % 5000 : 0);
+				if (layout == 4 && i % 100 == 99)
+					next += 0x01000000;
+			}
+		}
+		skel = load(&b);
+		for (i = 0; i < b.c.nr_segments; i++) {
+			uint32_t probe[4] = { b.c.segments[i].first - 1, b.c.segments[i].first,
+					      b.c.segments[i].last, b.c.segments[i].last + 1 };
+
+			for (k = 0; k < 4; k++) {
+				r = seg_rule_of(&b, probe[k]);
+				if (run(skel, probe[k]).rule != r)
+					fail_msg("layout %d: %#x should be rule %u", layout,
+						 probe[k], r);
+			}
+		}
+		for (i = 0; i < 2000; i++) {
+			uint32_t id = ((uint32_t)rand_r(&seed) << 16) ^ rand_r(&seed);
+
+			r = seg_rule_of(&b, id);
+			if (run(skel, id).rule != r)
+				fail_msg("layout %d: %#x should be rule %u", layout, id, r);
+		}
+		policy_test_bpf__destroy(skel);
+		b_free(&b);
+	}
+}
+
 /*
  * Chains: source order, first match, the default when no candidate holds,
  * an exact ID inside a range (the compiler folded the range rule into the
@@ -1291,6 +1372,7 @@ int main(void)
 		cmocka_unit_test(test_default_only),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_search_limits),
+		cmocka_unit_test(test_segment_shapes),
 		cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_cond_ops),
 		cmocka_unit_test(test_cond_kinds),
