@@ -9,8 +9,9 @@
  * One decision:
  *   1. Arm Architecture Calls: no rule applies, counted as HANDLE;
  *   2. the call's chain: the exact_ids hash, else a binary search of at
- *      most SMCCC_POLICY_SEARCH_STEPS steps over the sorted segments,
- *      started on the slice that the loader's seg_index gives for the ID;
+ *      most SMCCC_POLICY_SEARCH_STEPS steps over the sorted segments;
+ *      the loader's seg_index tells which IDs have no exact entry (no
+ *      hash lookup) and the slice of segments to search;
  *   3. the first of at most SMCCC_POLICY_MAX_CHAIN_LEN candidate rules
  *      whose conditions all hold decides, else the default action;
  *   4. a rate-limited rule takes a token from its (VM, rule) bucket, or
@@ -39,19 +40,22 @@ struct smccc_policy_call {
 };
 
 /*
- * The loader's index over the segments (map "seg_index", derived from the
- * compiled policy's segments, not part of it): the IDs from the first
- * segment's first to the last segment's last are cut into at most
+ * The loader's index of the function IDs the policy names (map "seg_index",
+ * derived from the compiled policy's exact IDs and segments, not part of
+ * it): the IDs from the lowest to the highest named are cut into at most
  * SMCCC_POLICY_MAX_SEG_BLOCKS blocks of 2^shift IDs, about two blocks per
- * segment; entry b + 1 holds the slice [lo, hi) of the segments that
- * intersect block b, where the binary search then starts. Entry 0 is the
- * header: lo = the first ID of block 0, hi = shift.
+ * exact ID or segment. Entry b + 1 holds the slice [lo, hi) of the segments
+ * that intersect block b, where the binary search starts, and whether an
+ * exact ID lies in the block (the exact hash is looked up only then). Entry
+ * 0 is the header: lo = the first ID of block 0, hi = shift. An ID outside
+ * the blocks is named by no rule.
  */
 struct smccc_policy_seg_block {
 	__u32 lo;
-	__u32 hi;
+	__u32 hi;		/* | SMCCC_POLICY_BLOCK_EXACT */
 };
 
+#define SMCCC_POLICY_BLOCK_EXACT	(1u << 31)
 #define SMCCC_POLICY_MAX_SEG_BLOCKS	(256 * 1024)
 
 /* smccc_policy_verdict.flags */
@@ -196,17 +200,7 @@ smccc_policy_find_chain(__u32 func_id)
 	__u64 block;
 	int i;
 
-	ch = bpf_map_lookup_elem(&exact_ids, &func_id);
-	if (ch)
-		return ch;
-	if (!policy_config.nr_segments)
-		return NULL;
-
-	/*
-	 * The block's slice of the segments. (lo and hi come from a map, so
-	 * the verifier does not know them: with known bounds every probe
-	 * index would be a constant and it would walk the whole search tree.)
-	 */
+	/* The ID's block: none if the policy names nothing near it. */
 	hdr = bpf_map_lookup_elem(&seg_index, &key);
 	if (!hdr || func_id < hdr->lo)
 		return NULL;
@@ -216,11 +210,24 @@ smccc_policy_find_chain(__u32 func_id)
 	key = block;
 	blk = bpf_map_lookup_elem(&seg_index, &key);
 	if (!blk)
-		return NULL;	/* past the last block */
+		return NULL;
 	lo = blk->lo;
 	hi = blk->hi;
 
-	/* Segments [lo, hi) may hold func_id: at most log2(n) + 1 probes. */
+	/* Exact IDs first. */
+	if (hi & SMCCC_POLICY_BLOCK_EXACT) {
+		ch = bpf_map_lookup_elem(&exact_ids, &func_id);
+		if (ch)
+			return ch;
+		hi &= ~SMCCC_POLICY_BLOCK_EXACT;
+	}
+
+	/*
+	 * Segments [lo, hi) may hold func_id: at most log2(n) + 1 probes.
+	 * (lo and hi come from a map, unknown to the verifier: with known
+	 * bounds every probe index would be a constant to it, and it would
+	 * walk each path of the search tree apart.)
+	 */
 	for (i = 0; i < SMCCC_POLICY_SEARCH_STEPS; i++) {
 		if (lo >= hi)
 			break;

@@ -139,24 +139,35 @@ static int set_entries(struct bpf_object *obj, const char *name, uint32_t n)
 }
 
 /*
- * The geometry of seg_index: blocks of 2^shift IDs from the first segment's
- * first ID, the fewest that cover the segments' span with at most about two
- * blocks per segment (a power of two, at most SMCCC_POLICY_MAX_SEG_BLOCKS).
- * Returns the number of blocks (0 without segments).
+ * The geometry of seg_index: blocks of 2^shift IDs from the lowest named ID
+ * (exact or segment), the fewest that cover up to the highest with at most
+ * about two blocks per exact ID or segment (a power of two, at most
+ * SMCCC_POLICY_MAX_SEG_BLOCKS). Returns the number of blocks (0: no IDs).
  */
 static uint32_t seg_index_geometry(const struct smccc_compiled *c, uint32_t *base,
 				   uint32_t *shift)
 {
-	uint64_t span, target = 1;
-	uint32_t s = 0;
+	uint64_t lowest = UINT64_MAX, highest = 0, span, target = 1, named;
+	uint32_t s = 0, i;
 
 	*base = 0;
 	*shift = 0;
-	if (!c->nr_segments)
+	if (c->nr_segments) {
+		lowest = c->segments[0].first;
+		highest = c->segments[c->nr_segments - 1].last;
+	}
+	for (i = 0; i < c->nr_exact; i++) {
+		if (c->exact[i].func_id < lowest)
+			lowest = c->exact[i].func_id;
+		if (c->exact[i].func_id > highest)
+			highest = c->exact[i].func_id;
+	}
+	if (lowest == UINT64_MAX)
 		return 0;
-	*base = c->segments[0].first;
-	span = (uint64_t)c->segments[c->nr_segments - 1].last - *base + 1;
-	while (target < 2ull * c->nr_segments && target < SMCCC_POLICY_MAX_SEG_BLOCKS)
+	*base = lowest;
+	span = highest - lowest + 1;
+	named = (uint64_t)c->nr_segments + c->nr_exact;
+	while (target < 2 * named && target < SMCCC_POLICY_MAX_SEG_BLOCKS)
 		target <<= 1;
 	while (((span + (1ull << s) - 1) >> s) > target)
 		s++;
@@ -175,7 +186,10 @@ int smccc_policy_size_maps(struct bpf_object *obj, const struct smccc_compiled *
 	       set_entries(obj, SMCCC_POLICY_MAP_RULES, c->nr_rules);
 }
 
-/* seg_index's entries: the header, then each block's slice of the segments. */
+/*
+ * seg_index's entries: the header, then for each block its slice of the
+ * segments and whether it holds an exact ID.
+ */
 static struct smccc_policy_seg_block *seg_index_build(const struct smccc_compiled *c,
 						      uint32_t *nr_entries)
 {
@@ -202,6 +216,9 @@ static struct smccc_policy_seg_block *seg_index_build(const struct smccc_compile
 		idx[b + 1].lo = lo;
 		idx[b + 1].hi = hi;
 	}
+	for (b = 0; b < c->nr_exact; b++)
+		idx[(((uint64_t)c->exact[b].func_id - base) >> shift) + 1].hi |=
+			SMCCC_POLICY_BLOCK_EXACT;
 	*nr_entries = nr_blocks + 1;
 	return idx;
 }

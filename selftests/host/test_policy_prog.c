@@ -464,11 +464,14 @@ static void test_search_limits(void **state)
 	search_n(SMCCC_POLICY_MAX_SEGMENTS, 977);
 }
 
-/* The segment (rule id) holding id, by a plain scan; 0 if none. */
+/* The rule (id) an exact ID or segment gives id, by a plain scan; 0 if none. */
 static uint32_t seg_rule_of(const struct builder *b, uint32_t id)
 {
 	uint32_t i;
 
+	for (i = 0; i < b->c.nr_exact; i++)
+		if (b->c.exact[i].func_id == id)
+			return b->c.rules[b->c.chain[b->c.exact[i].chain.start]].id;
 	for (i = 0; i < b->c.nr_segments; i++)
 		if (id >= b->c.segments[i].first && id <= b->c.segments[i].last)
 			return b->c.rules[b->c.chain[b->c.segments[i].chain.start]].id;
@@ -521,7 +524,34 @@ static void test_segment_shapes(void **state)
 					next += 0x01000000;
 			}
 		}
+		if (layout >= 3) {
+			/* exact IDs in segments, in gaps, and beyond both ends */
+			static const uint32_t ends[] = { 0, 5, 0xfffffffe, 0xffffffff };
+
+			for (i = 0; i < 300; i++) {
+				const struct smccc_policy_segment *sg =
+					&b.c.segments[rand_r(&seed) % b.c.nr_segments];
+				uint32_t id = i < 4 ? ends[i] : i % 2 ? sg->first + 1 : sg->last + 2;
+
+				for (k = 0; k < b.c.nr_exact; k++)
+					if (b.c.exact[k].func_id == id)
+						break;
+				if (k == b.c.nr_exact)
+					b_exact(&b, id, b_rule(&b, ACT_LOG));
+			}
+		}
 		skel = load(&b);
+		for (i = 0; i < b.c.nr_exact; i++) {
+			uint32_t id = b.c.exact[i].func_id;
+			uint32_t probe[3] = { id - 1, id, id + 1 };
+
+			for (k = 0; k < 3; k++) {
+				r = seg_rule_of(&b, probe[k]);
+				if (run(skel, probe[k]).rule != r)
+					fail_msg("layout %d: %#x should be rule %u", layout,
+						 probe[k], r);
+			}
+		}
 		for (i = 0; i < b.c.nr_segments; i++) {
 			uint32_t probe[4] = { b.c.segments[i].first - 1, b.c.segments[i].first,
 					      b.c.segments[i].last, b.c.segments[i].last + 1 };
