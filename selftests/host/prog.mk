@@ -31,7 +31,7 @@ UNITS += test_policy_prog
 
 .PHONY: bench-host
 
-$(HOST_BPFTOOL) $(PROG_TOOLS)/libbpf.a:
+$(HOST_BPFTOOL) $(PROG_TOOLS)/libbpf.a &:
 	$(Q)$(MAKE) -C $(ROOT) tools
 
 $(PROG_OUT)/vmlinux.h: $(HOST_BTF) | $(HOST_BPFTOOL)
