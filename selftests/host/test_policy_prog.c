@@ -882,9 +882,9 @@ static void test_rate_limit(void **state)
 	(void)state;
 	REQUIRE_BPF();
 	b_init(&b, ACT_H);
-	r = b_rule(&b, ACT_R);	/* 10 calls/s, burst 3, then deny */
+	r = b_rule(&b, ACT_R);	/* 5 calls/s (200 ms a token), burst 3, then deny */
 	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
-	R(&b, r)->rate = 10;
+	R(&b, r)->rate = 5;
 	R(&b, r)->burst = 3;
 	R(&b, r)->over_action = ACT_D;
 	R(&b, r)->ret[0] = 0x77;
@@ -900,18 +900,21 @@ static void test_rate_limit(void **state)
 
 	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 3);
 	assert_int_equal(allowed_burst(skel, 0x86000001, VM + 1, 10), 3);	/* own bucket */
-	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 0);		/* still empty */
 
-	/* Refill: 100 ms a token. */
+	/*
+	 * Refill. The bucket holds less than a token at t0 (the call is over
+	 * the limit); after the sleep it has what it held plus the time since:
+	 * at least (t2 - t1) / 200 ms calls, at most (t3 - t0) / 200 ms + 1.
+	 */
 	t0 = now_ns();
-	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 0);	/* bucket at t in [t0, t1] */
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 0);
 	t1 = now_ns();
-	usleep(250 * 1000);
+	usleep(500 * 1000);
 	t2 = now_ns();
 	n = allowed_burst(skel, 0x86000001, VM, 10);
 	t3 = now_ns();
-	lo = (t2 - t1) / 100000000ull;
-	hi = (t3 - t0) / 100000000ull;
+	lo = (t2 - t1) / 200000000ull;
+	hi = (t3 - t0) / 200000000ull + 1;
 	if (hi > 3)
 		hi = 3;
 	if ((uint64_t)n < lo || (uint64_t)n > hi)
@@ -921,7 +924,7 @@ static void test_rate_limit(void **state)
 	assert_true(n >= 2);
 
 	/* The bucket holds burst calls at most, however long it waited. */
-	usleep(600 * 1000);
+	usleep(800 * 1000);
 	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 3);
 
 	/* Rate 0. */
