@@ -68,10 +68,9 @@ int smccc_policy_check(const struct smccc_compiled *c, char *err, size_t errlen)
 				  c->nr_rules, SMCCC_POLICY_MAX_RULES, c->nr_exact,
 				  SMCCC_POLICY_MAX_EXACT, c->nr_segments, SMCCC_POLICY_MAX_SEGMENTS,
 				  c->nr_chain, SMCCC_POLICY_MAX_CHAIN);
-	if (c->config.nr_segments != c->nr_segments)
-		return check_fail(err, errlen, "config.nr_segments %u, but %u segments",
-				  c->config.nr_segments, c->nr_segments);
-	if (!action_ok(c->config.default_action))
+	/* (config.nr_segments is not checked: the loader sets it from nr_segments.) */
+	if (!action_ok(c->config.default_action) ||
+	    c->config.default_action == SMCCC_BPF_ACT_RETURN)
 		return check_fail(err, errlen, "default action %u", c->config.default_action);
 
 	for (i = 0; i < c->nr_rules; i++) {

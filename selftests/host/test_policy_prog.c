@@ -147,7 +147,6 @@ static void b_segment_v(struct builder *b, uint32_t first, uint32_t last, int n,
 	s->first = first;
 	s->last = last;
 	s->chain = ch;
-	b->c.config.nr_segments = b->c.nr_segments;
 }
 
 #define IDX(...)	((const uint32_t[]){ __VA_ARGS__ })
@@ -1334,7 +1333,9 @@ static void test_check(void **state)
 	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
 	R(&b, r)->action = ACT_LOG;
 	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), 0);
-	b.c.config.nr_segments = 1;
+	b.c.config.nr_segments = 0;	/* the loader sets it */
+	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), 0);
+	b.c.config.default_action = ACT_R;	/* no values to return */
 	assert_int_equal(smccc_policy_check(&b.c, err, sizeof(err)), -EINVAL);
 	b_free(&b);
 }
