@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A small streaming JSON writer for the smccc-bpf CLI (-j, -p).
+ *
+ * Values are written as they come: start an object or array, give each
+ * member a name (jw_name(), or the *_field() shorthands), end it. Commas,
+ * quoting and, with pretty printing, newlines and indentation are the
+ * writer's job. Strings are escaped (quote, backslash, control characters);
+ * other bytes pass through, so they should be UTF-8.
+ *
+ * 64-bit numbers are written as JSON numbers; consumers that read numbers
+ * as doubles lose precision above 2^53, so function IDs and registers are
+ * also given as "0x..." strings where the CLI prints them.
+ */
+#ifndef __SMCCC_JSON_WRITER_H
+#define __SMCCC_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_writer;
+
+/* NULL on allocation failure. */
+struct json_writer *jw_new(FILE *f, bool pretty);
+/* Ends nothing: the caller closes what it opened. Flushes f. NULL is a no-op. */
+void jw_destroy(struct json_writer *jw);
+
+/* After a complete top-level value: a newline, so that values form JSON lines. */
+void jw_end_value(struct json_writer *jw);
+
+void jw_start_object(struct json_writer *jw);
+void jw_end_object(struct json_writer *jw);
+void jw_start_array(struct json_writer *jw);
+void jw_end_array(struct json_writer *jw);
+
+void jw_name(struct json_writer *jw, const char *name);
+
+void jw_string(struct json_writer *jw, const char *s);	/* NULL: null */
+void jw_printf(struct json_writer *jw, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));		/* a string */
+void jw_uint(struct json_writer *jw, uint64_t v);
+void jw_int(struct json_writer *jw, int64_t v);
+void jw_hex(struct json_writer *jw, uint64_t v);	/* "0x..." string */
+void jw_bool(struct json_writer *jw, bool v);
+void jw_null(struct json_writer *jw);
+
+/* name + value */
+void jw_string_field(struct json_writer *jw, const char *name, const char *s);
+void jw_uint_field(struct json_writer *jw, const char *name, uint64_t v);
+void jw_int_field(struct json_writer *jw, const char *name, int64_t v);
+void jw_hex_field(struct json_writer *jw, const char *name, uint64_t v);
+void jw_bool_field(struct json_writer *jw, const char *name, bool v);
+void jw_null_field(struct json_writer *jw, const char *name);
+
+/* Writes s as a JSON string literal (with quotes) to f. */
+void jw_write_escaped(FILE *f, const char *s);
+
+#endif /* __SMCCC_JSON_WRITER_H */
