@@ -4,7 +4,11 @@
 # bpf/policy_decide.bpf.h) for the booted arm64 kernel, and its skeleton
 # for the userspace that loads compiled policies into it
 # (loader/policy_maps.c: build it with -I$(POLICY_OUT) -Ibpf -Iloader).
-# Included by the top-level Makefile; products go to $(BUILD)/policy/.
+# Included by the top-level Makefile (and by loader/cli.mk if nobody has);
+# guarded against a second inclusion. Products go to $(BUILD)/policy/.
+
+ifndef SMCCC_BPF_POLICY_MK
+SMCCC_BPF_POLICY_MK := 1
 
 POLICY_OUT := $(BUILD)/policy
 POLICY_BPF_OBJ := $(POLICY_OUT)/policy.bpf.o
@@ -22,3 +26,5 @@ $(POLICY_BPF_OBJ): bpf/policy.bpf.c bpf/policy_decide.bpf.h $(BUILD)/vmlinux.h \
 $(POLICY_SKEL): $(POLICY_BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(HOST_BPFTOOL) gen skeleton $< name policy_bpf > $@
+
+endif # SMCCC_BPF_POLICY_MK
