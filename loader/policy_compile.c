@@ -521,7 +521,9 @@ static void compile_rule(struct ctx *c, uint32_t i)
 
 	if (pr->has_limit) {
 		const struct policy_limit *l = &pr->limit;
-		uint64_t burst = l->has_burst ? l->burst : l->count;
+		/* burst: one period's calls unless given */
+		uint64_t burst = l->has_burst ? l->burst :
+				 l->count < SMCCC_POLICY_MAX_BURST ? l->count : SMCCC_POLICY_MAX_BURST;
 
 		r->flags |= SMCCC_POLICY_F_RATE;
 		r->over_action = l->has_then ? l->then.kind : SMCCC_BPF_ACT_DENY;
@@ -534,9 +536,9 @@ static void compile_rule(struct ctx *c, uint32_t i)
 		else if (l->count / l->per > 1000000000ull)
 			rule_error(c, i, l->count_loc, "a limit can be at most 1000000000 calls per second");
 		r->rate = l->count / l->per;
-		if (!burst)
+		if (!burst && l->has_burst)
 			rule_error(c, i, l->burst_loc, "a burst of 0 calls never lets a call through");
-		else if (burst > SMCCC_POLICY_MAX_BURST)
+		else if (l->has_burst && burst > SMCCC_POLICY_MAX_BURST)
 			rule_error(c, i, l->burst_loc, "burst %llu is too large: at most %llu calls",
 				   (unsigned long long)burst, SMCCC_POLICY_MAX_BURST);
 		r->burst = burst;

@@ -156,11 +156,44 @@ static bool falls_through(const struct smccc_compiled *c, const struct piece *p)
 	return !p->len || c->rules[p->chain[p->len - 1]].nr_conds;
 }
 
+/*
+ * A piece decided the same way for every call: by the default, or by a
+ * first rule without conditions or limit. Fills action, audit and ret.
+ */
+static bool fixed(const struct smccc_compiled *c, const struct piece *p, uint8_t *action,
+		  bool *audit, const __u64 **ret)
+{
+	const struct smccc_policy_rule *r;
+
+	*ret = NULL;
+	if (!p->len) {
+		*action = c->config.default_action;
+		*audit = c->config.default_audit;
+		return true;
+	}
+	r = &c->rules[p->chain[0]];
+	if (r->nr_conds || (r->flags & SMCCC_POLICY_F_RATE))
+		return false;
+	*action = r->action;
+	*audit = r->flags & SMCCC_POLICY_F_AUDIT;
+	if (r->action == SMCCC_BPF_ACT_RETURN)
+		*ret = r->ret;
+	return true;
+}
+
 static bool decides_alike(const struct smccc_compiled *oc, const struct piece *op,
 			  const struct smccc_compiled *nc, const struct piece *np)
 {
+	uint8_t oa, na;
+	bool oaud, naud;
+	const __u64 *oret, *nret;
 	uint32_t k;
 
+	/* a rule that does what the default did (or the other way round) changes nothing */
+	if (fixed(oc, op, &oa, &oaud, &oret) && fixed(nc, np, &na, &naud, &nret))
+		return oa == na && oaud == naud &&
+		       (!oret || !nret || !memcmp(oret, nret, 4 * sizeof(*oret))) &&
+		       !oret == !nret;
 	if (op->len != np->len)
 		return false;
 	for (k = 0; k < op->len; k++)

@@ -89,12 +89,23 @@ void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
 		  const char *fmt, va_list ap)
 {
 	const char *name = src && src->name ? src->name : "<policy>";
-	size_t start, end, i;
+	size_t start, end, i, off = d->len;
+	struct policy_diag_entry *e;
 
 	if (level == POLICY_DIAG_ERROR)
 		d->errors++;
 	else if (level == POLICY_DIAG_WARNING)
 		d->warnings++;
+	if (d->nr_entries == d->cap_entries) {
+		d->cap_entries = d->cap_entries ? 2 * d->cap_entries : 16;
+		d->entries = realloc(d->entries, d->cap_entries * sizeof(*d->entries));
+		if (!d->entries)
+			abort();
+	}
+	e = &d->entries[d->nr_entries++];
+	e->off = off;
+	e->len = 0;
+	e->line = level == POLICY_DIAG_NOTE && d->nr_entries > 1 ? e[-1].line : loc.line;
 
 	if (loc.line)
 		diag_append(d, "%s:%u:%u: %s: ", name, loc.line, loc.col, level_names[level]);
@@ -102,6 +113,7 @@ void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
 		diag_append(d, "%s: %s: ", name, level_names[level]);
 	diag_vappend(d, fmt, ap);
 	diag_append(d, "\n");
+	e->len = d->len - off;
 
 	if (!loc.line || !src || !src->text)
 		return;
@@ -120,6 +132,7 @@ void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
 	d->buf[d->len++] = '^';
 	d->buf[d->len++] = '\n';
 	d->buf[d->len] = '\0';
+	e->len = d->len - off;
 }
 
 void policy_diag(struct policy_diags *d, const struct policy_src *src,
@@ -141,14 +154,48 @@ void policy_diags_forget_source(struct policy_diags *d)
 	d->nr_lines = 0;
 }
 
-const char *policy_diags_text(const struct policy_diags *d)
+static int cmp_entry(const void *a, const void *b)
 {
-	return d->buf ? d->buf : "";
+	const struct policy_diag_entry *x = *(const struct policy_diag_entry *const *)a;
+	const struct policy_diag_entry *y = *(const struct policy_diag_entry *const *)b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;	/* reported order */
+}
+
+const char *policy_diags_text(struct policy_diags *d)
+{
+	const struct policy_diag_entry **order;
+	size_t i, pos = 0;
+
+	if (!d->buf)
+		return "";
+	if (d->text && d->text_entries == d->nr_entries)
+		return d->text;
+	order = malloc(d->nr_entries * sizeof(*order) + 1);
+	free(d->text);
+	d->text = malloc(d->len + 1);
+	if (!order || !d->text)
+		abort();
+	for (i = 0; i < d->nr_entries; i++)
+		order[i] = &d->entries[i];
+	qsort(order, d->nr_entries, sizeof(*order), cmp_entry);
+	for (i = 0; i < d->nr_entries; i++) {
+		memcpy(d->text + pos, d->buf + order[i]->off, order[i]->len);
+		pos += order[i]->len;
+	}
+	d->text[pos] = '\0';
+	d->text_entries = d->nr_entries;
+	free(order);
+	return d->text;
 }
 
 void policy_diags_free(struct policy_diags *d)
 {
 	free(d->buf);
+	free(d->entries);
+	free(d->text);
 	free(d->line_starts);
 	memset(d, 0, sizeof(*d));
 }

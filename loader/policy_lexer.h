@@ -32,14 +32,23 @@ enum policy_diag_level {
 	POLICY_DIAG_NOTE,
 };
 
+struct policy_diag_entry {
+	uint32_t line;		/* sort key: a note takes its error's */
+	size_t off, len;	/* in buf */
+};
+
 struct policy_diags {
-	char *buf;		/* NUL-terminated messages, NULL until the first */
-	size_t len;
-	size_t cap;
 	unsigned int errors;
 	unsigned int warnings;
-	/* private: line start offsets of the last source reported on */
-	const char *lines_of;
+	/* private: use policy_diags_text() */
+	char *buf;		/* messages in the order reported */
+	size_t len;
+	size_t cap;
+	struct policy_diag_entry *entries;
+	size_t nr_entries, cap_entries;
+	char *text;		/* messages by line, built by policy_diags_text() */
+	size_t text_entries;	/* entries in text */
+	const char *lines_of;	/* line start offsets of the last source reported on */
 	size_t *line_starts;
 	size_t nr_lines;
 };
@@ -53,8 +62,12 @@ void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
 		  const char *fmt, va_list ap);
 /* Drop what is cached about the last source (call when a source text may change). */
 void policy_diags_forget_source(struct policy_diags *d);
-/* Messages so far, "" if none. */
-const char *policy_diags_text(const struct policy_diags *d);
+/*
+ * Messages so far, "" if none: in source line order (messages without a
+ * line first; a note stays after its error or warning), reported order
+ * within a line. Valid until the next message or policy_diags_free().
+ */
+const char *policy_diags_text(struct policy_diags *d);
 void policy_diags_free(struct policy_diags *d);
 
 enum policy_tok_kind {

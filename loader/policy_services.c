@@ -130,8 +130,8 @@ static const struct smccc_function functions[] = {
 	{ "trng.rnd", STD32(0x53), STD64(0x53), 1, "TRNG_RND32 and TRNG_RND64" },
 
 	/* Paravirtualised time (DEN0057); kvm: arch/arm64/kvm/pvtime.c */
-	{ "pvtime.features", FAST | SMC64 | OWNER(5) | 0x20, 0, 1, "PV_TIME_FEATURES" },
-	{ "pvtime.st", FAST | SMC64 | OWNER(5) | 0x21, 0, 1, "PV_TIME_ST" },
+	{ "pvtime.features", 0, FAST | SMC64 | OWNER(5) | 0x20, 1, "PV_TIME_FEATURES" },
+	{ "pvtime.st", 0, FAST | SMC64 | OWNER(5) | 0x21, 1, "PV_TIME_ST" },
 
 	/* KVM's vendor hypervisor calls, include/linux/arm-smccc.h */
 	{ "kvm.uid", VH32(0xff01), 0, 1, "ARM_SMCCC_VENDOR_HYP_CALL_UID (KVM's UID)" },
