@@ -77,8 +77,10 @@ void cli_event_print(struct cli *cli, const struct smccc_policy_event *e,
 		" x2=0x%" PRIx64 " x3=0x%" PRIx64 " %s",
 		tbuf, usec, (uint64_t)e->vm_id, e->vcpu_id, cli_conduit_name(e->conduit),
 		e->func_id, fn, (uint64_t)e->args[0], (uint64_t)e->args[1], (uint64_t)e->args[2],
-		cli_action_name(e->action));
-	if (e->decided != e->action)
+		e->decided == SMCCC_POLICY_ACT_LOG && e->action == SMCCC_BPF_ACT_HANDLE ?
+		"log" : cli_action_name(e->action));
+	/* Permissive mode: the guest got HANDLE, the policy said otherwise. */
+	if (e->decided != e->action && e->decided != SMCCC_POLICY_ACT_LOG)
 		fprintf(cli->out, " (decided %s)", cli_action_name(e->decided));
 	fprintf(cli->out, " rule %s reason %s\n", rule, cli_reason_name(e->reason));
 	fflush(cli->out);

@@ -146,7 +146,8 @@ int pins_publish(const char *root, const struct cli_target *t,
 				return -errno;
 			continue;
 		}
-		snprintf(tmp, sizeof(tmp), "%s.new", path);
+		/* bpffs refuses names with a dot */
+		snprintf(tmp, sizeof(tmp), "%s_new", path);
 		unlink(tmp);
 		if (bpf_obj_pin(items[i].fd, tmp))
 			return -errno;
@@ -168,7 +169,7 @@ void pins_remove(const char *root, const struct cli_target *t)
 	pins_dir(root, t, dir, sizeof(dir));
 	/* The link last: while it is pinned, the policy counts as attached. */
 	for (i = ARRAY_SIZE(pin_names); i-- > 0;) {
-		snprintf(path, sizeof(path), "%s/%s.new", dir, pin_names[i]);
+		snprintf(path, sizeof(path), "%s/%s_new", dir, pin_names[i]);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/%s", dir, pin_names[i]);
 		unlink(path);

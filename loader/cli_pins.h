@@ -11,7 +11,8 @@
  *     dropped   the policy's "dropped" counters  }  always does)
  *
  * Changes to a directory are made under an exclusive flock() on ROOT.
- * Replacing re-pins each map under a temporary name and renames it over
+ * Replacing re-pins each map under a temporary name (NAME_new: bpffs
+ * refuses dots) and renames it over
  * the old one, so readers see either the old or the new map.
  */
 #ifndef __SMCCC_CLI_PINS_H
@@ -82,14 +83,14 @@ struct pins_item {
 };
 
 /*
- * Pins every item into t's directory (created if needed): under NAME.new,
+ * Pins every item into t's directory (created if needed): under NAME_new,
  * then renamed over NAME. Items with fd < 0 have their pin removed.
  * 0 or -errno (pins made so far stay).
  */
 int pins_publish(const char *root, const struct cli_target *t,
 		 const struct pins_item *items, size_t n);
 
-/* Removes t's pins (every known name, leftovers of NAME.new) and its directory. */
+/* Removes t's pins (every known name, leftovers of NAME_new) and its directory. */
 void pins_remove(const char *root, const struct cli_target *t);
 
 /* A new frozen meta map holding m; fd or -errno. */

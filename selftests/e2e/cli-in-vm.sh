@@ -1,0 +1,319 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The smccc-bpf CLI inside the test VM, against real KVM guests: runs
+# smccc-bpf as an operator would and checks what the guests get. Prints
+# "ok N - ..." / "not ok N - ..." and, last, "N passed, N failed".
+#
+# Needs, next to this script (or as given by the environment):
+#   CLI=./smccc-bpf        the arm64 CLI
+#   TESTVM=./smccc-testvm  a scriptable VM (loader/cli_testvm.c)
+#   OBJS=.                 global_deny_psci.bpf.o handle_all.bpf.o bad_write.bpf.o
+# Root, debugfs on /sys/kernel/debug, bpffs on /sys/fs/bpf.
+
+cd "$(dirname "$0")" || exit 1
+CLI=${CLI:-./smccc-bpf}
+TESTVM=${TESTVM:-./smccc-testvm}
+OBJS=${OBJS:-.}
+PINS=/sys/fs/bpf/smccc-bpf
+T=$(mktemp -d /tmp/cli-test.XXXXXX)
+
+n=0 passed=0 failed=0
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+show_output() { sed 's/^/#   /' "$T/out" "$T/err"; }
+
+# run WANT_RC DESC CMD...: CMD's stdout in $T/out, stderr in $T/err
+run() {
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc"
+	else
+		nok "$desc (exit $rc, expected $want: $*)"
+		show_output
+	fi
+}
+
+# has DESC FILE PATTERN: grep -E PATTERN in $T/FILE
+has() {
+	if grep -Eq -- "$3" "$T/$2"; then
+		ok "$1"
+	else
+		nok "$1 (no /$3/ in $2)"
+		show_output
+	fi
+}
+
+# ---- scriptable VMs ---------------------------------------------------------
+# vm_start NAME FD: starts smccc-testvm fed through a FIFO held open on FD,
+# sets NAME_id to its smccc-bpf VM id.
+vm_start() {
+	mkfifo "$T/$1.in" || return 1
+	"$TESTVM" <"$T/$1.in" >"$T/$1.out" 2>"$T/$1.err" &
+	eval "$1_pid=$!"
+	eval "exec $2>\"$T/$1.in\""
+	i=0
+	while ! grep -q '^vm_id ' "$T/$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || grep -q '^error' "$T/$1.out"; then
+			cat "$T/$1.out" "$T/$1.err" | sed 's/^/#   /'
+			return 1
+		fi
+		usleep 100000
+	done
+	eval "$1_id=$(sed -n 's/^vm_id //p' "$T/$1.out" | head -1)"
+}
+
+# vm_call NAME FD CONDUIT VCPU FUNC [X1..X3]: the answer line, "ret X0 X1 X2 X3 fwd=F"
+vm_call() {
+	name=$1 fd=$2
+	shift 2
+	before=$(wc -l <"$T/$name.out")
+	eval "echo \"call $*\" >&$fd"
+	i=0
+	while [ "$(wc -l <"$T/$name.out")" -le "$before" ]; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && { echo "timeout"; return 1; }
+		usleep 50000
+	done
+	tail -n 1 "$T/$name.out"
+}
+
+# x0_is DESC NAME FD WANT_X0 CONDUIT VCPU FUNC [X1..]: checks the guest's x0
+x0_is() {
+	desc=$1 name=$2 fd=$3 want=$4
+	shift 4
+	got=$(vm_call "$name" "$fd" "$@")
+	x0=$(echo "$got" | cut -d' ' -f2)
+	if [ "$x0" = "$want" ]; then
+		ok "$desc"
+	else
+		nok "$desc (guest got '$got', expected x0 $want)"
+	fi
+	LAST=$got
+}
+
+NOT_SUPPORTED=0xffffffffffffffff
+PSCI_VERSION=0x84000000
+TRNG_VERSION=0x84000050
+SIP64_1=0xc2000001
+OEM64_1=0xc3000001
+
+cleanup() {
+	"$CLI" policy detach --global >/dev/null 2>&1
+	for id in ${a_id:-} ${b_id:-}; do
+		"$CLI" policy detach --vm "$id" >/dev/null 2>&1
+	done
+	exec 3>&- 4>&- 2>/dev/null
+	[ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
+	[ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
+	wait 2>/dev/null
+}
+
+echo "== smccc-bpf CLI ($CLI)"
+
+# ---- the command line -------------------------------------------------------
+run 0 "help" "$CLI" help
+has "help lists the objects and exit codes" out "policy .*check, attach" 
+run 0 "policy help" "$CLI" policy help
+has "policy help lists replace" out "policy replace \(--vm ID \| --global\)"
+run 2 "unknown object: usage, exit 2" "$CLI" frobnicate
+run 2 "unknown command: usage, exit 2" "$CLI" policy frobnicate
+run 2 "attach without a target: exit 2" "$CLI" policy attach "$T/none.pol"
+run 0 "version" "$CLI" -V
+
+# ---- policy files -----------------------------------------------------------
+cat >"$T/deny-trng.pol" <<'POL'
+policy "deny-trng";
+default handle;
+deny service trng;
+log function psci.version;
+POL
+cat >"$T/v2.pol" <<'POL'
+policy "v2";
+default handle;
+return 0x1234, 5 id 0xc2000001;
+forward id 0xc3000001;
+deny function psci.version if vcpu == 1;
+POL
+cat >"$T/broken.pol" <<'POL'
+policy "broken";
+deny service trngg;
+POL
+cat >"$T/deny-psci.pol" <<'POL'
+policy "deny-psci-default";
+deny function psci.version;
+POL
+
+run 0 "policy check: a good policy" "$CLI" policy check "$T/deny-trng.pol"
+has "policy check: summary" out 'OK: policy "deny-trng": 2 rules'
+run 3 "policy check: a bad policy exits 3" "$CLI" policy check "$T/broken.pol"
+has "policy check: gcc-style diagnostic with a suggestion" err "broken.pol:2:[0-9]+: error: .*trng"
+run 0 "policy explain" "$CLI" policy explain "$T/deny-trng.pol" trng.version
+has "policy explain: rule 1 decides" out "decision: deny \(rule 1, line 3\)"
+run 0 "policy diff" "$CLI" policy diff "$T/deny-trng.pol" "$T/v2.pol"
+has "policy diff: TRNG changes" out "0x84000050.*deny.*-> handle"
+
+# ---- environment refusals -----------------------------------------------------
+run 7 "bpffs not mounted: exit 7" \
+	env SMCCC_BPF_PIN_ROOT=/tmp/not-bpffs/smccc-bpf "$CLI" policy attach --vm 1 "$T/deny-trng.pol"
+has "bpffs not mounted: mount hint" err "mount -t bpf"
+run 7 "debugfs not mounted: exit 7" env SMCCC_BPF_DEBUGFS=/tmp/no-debugfs "$CLI" vm list
+has "debugfs not mounted: mount hint" err "mount -t debugfs"
+
+# ---- VMs ----------------------------------------------------------------------
+if ! vm_start a 3 || ! vm_start b 4; then
+	nok "starting the test VMs"
+	cleanup
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+ok "two test VMs: ids $a_id and $b_id"
+
+run 0 "vm list" "$CLI" vm list
+has "vm list: VM a, no policy" out "^$a_id +[0-9]+ +smccc-testvm +none"
+has "vm list: VM b, no policy" out "^$b_id +[0-9]+ +smccc-testvm +none"
+run 0 "vm list -j" "$CLI" -j vm list
+has "vm list -j: VM a" out "\"vm_id\":$a_id,\"pid\":$a_pid,\"comm\":\"smccc-testvm\",\"policy\":\"none\""
+
+x0_is "no policy: TRNG_VERSION answered by KVM" a 3 0x10000 hvc 0 $TRNG_VERSION
+x0_is "no policy: SiP call not supported" a 3 $NOT_SUPPORTED hvc 0 $SIP64_1
+
+# ---- attach -------------------------------------------------------------------
+run 0 "policy attach --vm (policy file)" "$CLI" policy attach --vm "$a_id" "$T/deny-trng.pol"
+has "attach: says where it pinned" out "attached policy \"deny-trng\".*VM $a_id: link [1-9]"
+for f in link meta stats events dropped; do
+	[ -e "$PINS/vm-$a_id/$f" ] || missing="$missing $f"
+done
+[ -z "$missing" ] && ok "attach: pinned link, meta, stats, events, dropped" ||
+	nok "attach: missing pins:$missing"
+x0_is "attached (the CLI has exited): TRNG_VERSION denied" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
+x0_is "attached: TRNG_VERSION over SMC denied too" a 3 $NOT_SUPPORTED smc 1 $TRNG_VERSION
+x0_is "attached: PSCI_VERSION logged and handled" a 3 0x10001 hvc 0 $PSCI_VERSION
+x0_is "the other VM is not affected" b 4 0x10000 hvc 0 $TRNG_VERSION
+run 0 "vm list after attach" "$CLI" vm list
+has "vm list: VM a has its own policy, pinned by smccc-bpf" out "^$a_id +[0-9]+ +smccc-testvm +vm +deny-trng"
+
+run 5 "attach again: already attached, exit 5" "$CLI" policy attach --vm "$a_id" "$T/v2.pol"
+has "attach again: points to replace" err "policy replace --vm $a_id"
+run 4 "attach to an unknown VM: exit 4" "$CLI" policy attach --vm 424242 "$T/deny-trng.pol"
+has "unknown VM: says so, points to vm list" err "no VM with id 424242.*|vm list"
+[ ! -e "$PINS/vm-424242" ] && ok "unknown VM: nothing left pinned" || nok "unknown VM: pins left"
+
+run 0 "policy show" "$CLI" policy show
+has "policy show: target, link, prog" out "^vm-$a_id: link [1-9][0-9]* +prog [1-9][0-9]* decide"
+has "policy show: name, source" out "policy \"deny-trng\" from $T/deny-trng.pol"
+has "policy show: rules and mode" out "2 rules, default handle, mode enforce"
+run 0 "policy show -j --vm" "$CLI" -j policy show --vm "$a_id"
+has "policy show -j: fields" out "\"target\":\"vm-$a_id\".*\"name\":\"deny-trng\".*\"rules\":2.*\"mode\":\"enforce\""
+
+# ---- stats and events -----------------------------------------------------------
+run 0 "stats --vm" "$CLI" stats --vm "$a_id"
+has "stats: TRNG_VERSION denied twice (HVC and SMC, summed over CPUs)" out \
+	"^$a_id +0x84000050 trng.version +deny +2 +vm-$a_id"
+has "stats: PSCI_VERSION handled once" out "^$a_id +0x84000000 psci.version +handle +1 "
+run 0 "stats -j" "$CLI" -j stats
+has "stats -j: an entry" out "\"vm_id\":$a_id,\"func_id\":\"0x84000050\",\"function\":\"trng.version\",\"action\":\"deny\",\"calls\":2"
+run 0 "events --count 3" "$CLI" events --vm "$a_id" --count 3 --timeout 30
+has "events: the denied HVC call" out "vm $a_id vcpu 0 hvc 0x84000050 trng.version x1=0x0 x2=0x0 x3=0x0 deny rule 1 reason deny"
+has "events: the denied SMC call" out "vm $a_id vcpu 1 smc 0x84000050 trng.version .* deny rule 1 reason deny"
+has "events: the logged call" out "vm $a_id vcpu 0 hvc 0x84000000 psci.version .* log rule 2 reason log"
+vm_call a 3 hvc 0 $TRNG_VERSION 0x11 0x22 0x33 >/dev/null
+run 0 "events -j" "$CLI" -j events --vm "$a_id" --count 1 --timeout 30
+has "events -j: one JSON line with the arguments" out \
+	"\"vm_id\":$a_id,\"vcpu\":0,\"conduit\":\"hvc\",\"imm\":0,\"func_id\":\"0x84000050\",\"function\":\"trng.version\",\"args\":\\[\"0x11\",\"0x22\",\"0x33\"\\],\"action\":\"deny\""
+run 0 "events --timeout with nothing new" "$CLI" events --vm "$a_id" --timeout 1
+has "events --timeout: no event" err "0 events"
+
+# ---- replace --------------------------------------------------------------------
+run 3 "replace with a policy that does not compile: exit 3" \
+	"$CLI" policy replace --vm "$a_id" "$T/broken.pol"
+x0_is "... the old policy still decides" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
+run 8 "replace with an object the verifier rejects: exit 8" \
+	"$CLI" policy replace --vm "$a_id" "$OBJS/bad_write.bpf.o"
+has "verifier rejection: the log's tail" err "verifier log"
+x0_is "... the old policy still decides" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
+run 0 "policy replace --vm (policy file)" "$CLI" policy replace --vm "$a_id" "$T/v2.pol"
+has "replace: reported" out "replaced policy \"v2\""
+x0_is "replaced: TRNG_VERSION handled again" a 3 0x10000 hvc 0 $TRNG_VERSION
+x0_is "replaced: SiP call answered by the policy (RETURN)" a 3 0x1234 hvc 0 $SIP64_1
+case "$LAST" in "ret 0x1234 0x5 0x0 0x0 fwd=0") ok "RETURN: x1 = 5" ;; *) nok "RETURN: got '$LAST'" ;; esac
+x0_is "replaced: OEM call forwarded to the VMM" a 3 0x5ec0de hvc 0 $OEM64_1
+case "$LAST" in *fwd=1) ok "FWD_TO_USER: KVM_EXIT_HYPERCALL" ;; *) nok "forward: got '$LAST'" ;; esac
+x0_is "replaced: conditional rule, vCPU 1 denied" a 3 $NOT_SUPPORTED hvc 1 $PSCI_VERSION
+x0_is "replaced: conditional rule, vCPU 0 handled" a 3 0x10001 hvc 0 $PSCI_VERSION
+run 0 "policy show after replace" "$CLI" policy show --vm "$a_id"
+has "show: new name, replaced once" out "policy \"v2\"" 
+has "show: replaced once" out "replaced .*\\(1 time\\)"
+run 0 "stats after replace: the new policy's counters" "$CLI" stats --vm "$a_id"
+has "stats after replace: RETURN counted" out "0xc2000001 .* return +1 "
+
+# ---- hand-written objects, the host-wide default ------------------------------
+run 0 "policy attach --global (BPF object)" "$CLI" policy attach --global "$OBJS/global_deny_psci.bpf.o"
+x0_is "global default: VM b's PSCI_VERSION denied" b 4 $NOT_SUPPORTED hvc 0 $PSCI_VERSION
+x0_is "global default: VM a keeps its own policy" a 3 0x10001 hvc 0 $PSCI_VERSION
+run 0 "vm list with a default" "$CLI" vm list
+has "vm list: VM b under the default" out "^$b_id +[0-9]+ +smccc-testvm +default"
+run 0 "policy show --global" "$CLI" policy show --global
+has "show: a hand-written object" out "hand-written BPF object"
+run 0 "stats without stats maps" "$CLI" stats
+has "stats: the object has no stats map, said so" err "global: no statistics"
+run 0 "policy replace --global (BPF object)" "$CLI" policy replace --global "$OBJS/handle_all.bpf.o"
+x0_is "replaced default: VM b's PSCI_VERSION handled" b 4 0x10001 hvc 0 $PSCI_VERSION
+run 0 "policy replace --global (policy file)" "$CLI" policy replace --global "$T/deny-psci.pol"
+x0_is "default from a policy file: VM b's PSCI_VERSION denied" b 4 $NOT_SUPPORTED hvc 0 $PSCI_VERSION
+run 0 "stats --vm b: the default's records of VM b" "$CLI" stats --vm "$b_id"
+has "stats --vm b: counted under the global policy" out "^$b_id +0x84000000 psci.version +deny +1 +global"
+run 0 "policy detach --global" "$CLI" policy detach --global
+x0_is "detached default: VM b's PSCI_VERSION handled" b 4 0x10001 hvc 0 $PSCI_VERSION
+
+# ---- detach ---------------------------------------------------------------------------
+run 0 "policy detach --vm" "$CLI" policy detach --vm "$a_id"
+[ ! -e "$PINS/vm-$a_id" ] && ok "detach: pins removed" || nok "detach: $PINS/vm-$a_id left"
+x0_is "detached: SiP call not supported again" a 3 $NOT_SUPPORTED hvc 0 $SIP64_1
+run 0 "vm list after detach" "$CLI" vm list
+has "vm list: VM a without a policy" out "^$a_id +[0-9]+ +smccc-testvm +none +-"
+run 4 "detach again: nothing attached, exit 4" "$CLI" policy detach --vm "$a_id"
+run 4 "replace with nothing attached: exit 4" "$CLI" policy replace --vm "$a_id" "$T/v2.pol"
+run 0 "policy show with nothing attached" "$CLI" -j policy show
+has "policy show -j: empty list" out "^\\[\\]$"
+
+# ---- a VM that goes away ----------------------------------------------------------
+run 0 "attach to VM b" "$CLI" policy attach --vm "$b_id" "$T/deny-trng.pol"
+echo quit >&4
+exec 4>&-
+wait "$b_pid" 2>/dev/null
+old_b=$b_id
+b_id= b_pid=
+run 0 "show: VM b gone" "$CLI" policy show --vm "$old_b"
+has "show: says the kernel detached it" out "VM gone"
+run 4 "attach to the destroyed VM: stale pins removed, then no such VM" \
+	"$CLI" policy attach --vm "$old_b" "$T/deny-trng.pol"
+has "stale pins: noted" err "no longer exists"
+[ ! -e "$PINS/vm-$old_b" ] && ok "stale pins removed" || nok "stale pins left in $PINS/vm-$old_b"
+
+# ---- not privileged -------------------------------------------------------------------
+grep -q '^nobody:' /etc/passwd || echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+grep -q '^nogroup:' /etc/group || echo 'nogroup:x:65534:' >>/etc/group
+cp "$T/deny-trng.pol" /tmp/unpriv.pol && chmod 644 /tmp/unpriv.pol
+cli_abs=$(cd "$(dirname "$CLI")" && pwd)/$(basename "$CLI")
+if command -v start-stop-daemon >/dev/null 2>&1; then
+	# start-stop-daemon -S without -b execs the program as the user: its exit code.
+	(cd /tmp && env SMCCC_BPF_PIN_ROOT=/sys/fs/bpf/unpriv-test start-stop-daemon -S \
+		-c nobody:nogroup -x "$cli_abs" -- policy attach --vm "$a_id" /tmp/unpriv.pol) \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 6 ] && ok "not root: exit 6" || { nok "not root: exit $rc, expected 6"; show_output; }
+	has "not root: names the capabilities" err "CAP_BPF and CAP_SYS_ADMIN"
+	rmdir /sys/fs/bpf/unpriv-test 2>/dev/null
+else
+	ok "not root: # SKIP no start-stop-daemon in this busybox"
+fi
+
+cleanup
+rm -rf "$T"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
