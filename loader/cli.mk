@@ -4,8 +4,10 @@
 # built twice:
 #   $(BUILD)/cli/arm64/smccc-bpf     static arm64, runs inside the test VM
 #   $(BUILD)/cli/host/smccc-bpf      x86_64 host build (dynamic libelf/libz)
-#   $(BUILD)/cli/host/libsmccc-cli.a everything but main(), for the CMocka
-#                                    test selftests/host/test_cli.c
+#   $(BUILD)/cli/host/libsmccc-cli.a everything but main() (smccc-bpf.c built
+#                                    with -DSMCCC_BPF_CLI_NO_MAIN: the
+#                                    dispatcher smccc_bpf_main()), for the
+#                                    CMocka test selftests/host/test_cli.c
 # and the test VM helper $(BUILD)/cli/arm64/smccc-testvm (loader/cli_testvm.c).
 #
 #   make cli            both binaries and the helper
@@ -62,7 +64,11 @@ $(CLI_OUT)/host/%.o: loader/%.c $(CLI_HDRS) $(POLICY_SKEL) $(TOOLS)/host/libbpf.
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CLI_HOST_CC) $(CLI_HOST_CFLAGS) -c $< -o $@
 
-$(CLI_OUT)/host/libsmccc-cli.a: $(CLI_HOST_OBJS)
+$(CLI_OUT)/host/smccc-bpf-nomain.o: $(CLI_MAIN) $(CLI_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CLI_HOST_CC) $(CLI_HOST_CFLAGS) -DSMCCC_BPF_CLI_NO_MAIN -c $< -o $@
+
+$(CLI_OUT)/host/libsmccc-cli.a: $(CLI_HOST_OBJS) $(CLI_OUT)/host/smccc-bpf-nomain.o
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The smccc-bpf CLI on the host: argument parsing, dispatch, exit codes,
+ * text and JSON output of every command that needs no smccc-bpf kernel
+ * (the rest runs in the booted test, selftests/e2e/cli-in-vm.sh). Links
+ * the host CLI library (loader/cli.mk: libsmccc-cli.a).
+ *
+ * Whole runs go through smccc_bpf_main() with memory streams for stdout
+ * and stderr; debugfs, the pin root and the kernel BTF are redirected
+ * through SMCCC_BPF_DEBUGFS, SMCCC_BPF_PIN_ROOT and SMCCC_BPF_VMLINUX_BTF.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "cli_events.h"
+#include "cli_stats.h"
+#include "cli_vm.h"
+#include "json_writer.h"
+#include "smccc_policy.h"
+
+/* ---- running the CLI ------------------------------------------------------- */
+
+static char tmpdir[] = "/tmp/test_cli.XXXXXX";
+static char out_buf_path[4096];
+
+struct run {
+	int rc;
+	char *out;
+	char *err;
+};
+
+static struct run R;
+
+static void run_free(void)
+{
+	free(R.out);
+	free(R.err);
+	memset(&R, 0, sizeof(R));
+}
+
+/* Runs "smccc-bpf ARGS..." (NULL-terminated); results in R. */
+static int run(const char *first, ...)
+{
+	char *argv[64];
+	size_t olen, elen;
+	FILE *out, *err;
+	va_list ap;
+	int argc = 0;
+	const char *a;
+
+	run_free();
+	argv[argc++] = "smccc-bpf";
+	va_start(ap, first);
+	for (a = first; a && argc < 63; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	out = open_memstream(&R.out, &olen);
+	err = open_memstream(&R.err, &elen);
+	assert_non_null(out);
+	assert_non_null(err);
+	R.rc = smccc_bpf_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return R.rc;
+}
+
+#define assert_contains(hay, needle)						\
+	do {									\
+		if (!strstr((hay), (needle)))					\
+			fail_msg("expected \"%s\" in:\n%s", (needle), (hay));	\
+	} while (0)
+
+#define assert_not_contains(hay, needle)					\
+	do {									\
+		if (strstr((hay), (needle)))					\
+			fail_msg("did not expect \"%s\" in:\n%s", (needle), (hay)); \
+	} while (0)
+
+static const char *path_in_tmp(const char *name)
+{
+	snprintf(out_buf_path, sizeof(out_buf_path), "%s/%s", tmpdir, name);
+	return out_buf_path;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char good_pol[4096], good2_pol[4096], bad_pol[4096];
+
+static int setup_all(void **state)
+{
+	(void)state;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(good_pol, sizeof(good_pol), "%s/good.pol", tmpdir);
+	snprintf(good2_pol, sizeof(good2_pol), "%s/good2.pol", tmpdir);
+	snprintf(bad_pol, sizeof(bad_pol), "%s/bad.pol", tmpdir);
+	write_file(good_pol,
+		   "policy \"deny-trng\";\n"
+		   "default handle;\n"
+		   "deny service trng;\n"
+		   "log function psci.version;\n"
+		   "return 0x1234, 5 id 0xc2000001;\n"
+		   "forward id 0x83000010 if x1 == 0x42;\n");
+	write_file(good2_pol,
+		   "policy \"v2\";\n"
+		   "default handle;\n"
+		   "deny service trng;\n"
+		   "log function psci.version;\n"
+		   "return 0x1234, 5 id 0xc2000001;\n"
+		   "deny id 0x83000010;\n");
+	write_file(bad_pol,
+		   "policy \"bad\";\n"
+		   "deny service trngg;\n");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* Nothing of the host's: an empty pin root, no debugfs. */
+	setenv("SMCCC_BPF_PIN_ROOT", path_in_tmp("pins"), 1);
+	setenv("SMCCC_BPF_DEBUGFS", path_in_tmp("no-debugfs"), 1);
+	return 0;
+}
+
+static int teardown_all(void **state)
+{
+	char cmd[4200];
+
+	(void)state;
+	run_free();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) ? -1 : 0;
+}
+
+/* ---- global options and dispatch --------------------------------------------- */
+
+static void test_help(void **state)
+{
+	(void)state;
+	assert_int_equal(run("help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "Usage: smccc-bpf [OPTIONS] OBJECT COMMAND [ARGS]");
+	assert_contains(R.out, "Exit codes:");
+	assert_contains(R.out, "  8  the BPF verifier rejected the program");
+	assert_contains(R.out, "policy   check, attach, replace");
+	assert_int_equal(run("-h", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "Objects:");
+	assert_int_equal(run("--help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "Objects:");
+}
+
+static void test_object_help(void **state)
+{
+	static const char *const objs[] = { "vm", "policy", "stats", "events" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		assert_int_equal(run(objs[i], "help", NULL), CLI_EXIT_OK);
+		assert_contains(R.out, "Usage:");
+		assert_contains(R.out, objs[i]);
+		assert_int_equal(run("help", objs[i], NULL), CLI_EXIT_OK);
+		assert_contains(R.out, "Usage:");
+	}
+	assert_int_equal(run("policy", "help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "smccc-bpf policy attach (--vm ID | --global) FILE|OBJ");
+	assert_contains(R.out, "smccc-bpf policy explain FILE ID [ARG...]");
+	assert_contains(R.out, "smccc-bpf policy help");
+	assert_int_equal(run("policy", "--help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "policy diff OLD NEW");
+	assert_int_equal(run("stats", "help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "'smccc-bpf stats' alone is 'smccc-bpf stats show'");
+}
+
+static void test_usage_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(run(NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "Usage:");
+	assert_int_equal(run("frobnicate", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "Usage:");
+	assert_contains(R.err, "error: unknown object 'frobnicate'");
+	assert_int_equal(run("policy", "frobnicate", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "error: unknown command 'policy frobnicate'");
+	assert_contains(R.err, "smccc-bpf policy attach");
+	assert_int_equal(run("policy", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "'policy' needs a command");
+	assert_int_equal(run("-x", "vm", "list", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "unknown option '-x'");
+	assert_int_equal(run("vm", "list", "extra", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "check", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "'policy check' takes one FILE");
+	assert_contains(R.err, "hint: see 'smccc-bpf policy help'");
+	assert_int_equal(run("policy", "attach", good_pol, NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "needs --vm ID or --global");
+	assert_int_equal(run("policy", "attach", "--vm", "1", "--global", good_pol, NULL),
+			 CLI_EXIT_USAGE);
+	assert_contains(R.err, "give one target");
+	assert_int_equal(run("policy", "detach", "--vm", "1", good_pol, NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("stats", "--global", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "unknown option '--global'");
+	assert_int_equal(run("events", "--count", "0", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("events", "--timeout", "soon", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "explain", good_pol, NULL), CLI_EXIT_USAGE);
+	/* -j: usage errors are JSON too */
+	assert_int_equal(run("-j", "policy", "check", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.out, "{\"error\":\"'policy check' takes one FILE\",\"hint\":"
+			"\"see 'smccc-bpf policy help'\",\"exit\":2}\n");
+}
+
+static void test_prefixes(void **state)
+{
+	(void)state;
+	/* bpftool style: unambiguous prefixes of objects and commands */
+	assert_int_equal(run("pol", "ch", good_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "OK: policy \"deny-trng\"");
+	/* "s" is stats or... only stats: fine; "policy d" is detach or diff */
+	assert_int_equal(run("policy", "d", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "unknown command 'policy d'");
+}
+
+static void test_version(void **state)
+{
+	(void)state;
+	assert_int_equal(run("-V", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "smccc-bpf " SMCCC_BPF_CLI_VERSION "\nlibbpf v");
+	assert_int_equal(run("--json", "--version", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\"version\":\"" SMCCC_BPF_CLI_VERSION "\",\"libbpf_version\":\"v");
+	assert_int_equal(run("-p", "-V", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\n  \"version\": \"" SMCCC_BPF_CLI_VERSION "\",\n");
+}
+
+/* ---- cli_parse_args ------------------------------------------------------------ */
+
+static struct cli test_cli_ctx(FILE **out, FILE **err, char **ob, char **eb)
+{
+	size_t ol, el;
+	struct cli c = { .prog = "smccc-bpf" };
+
+	*out = open_memstream(ob, &ol);
+	*err = open_memstream(eb, &el);
+	c.out = *out;
+	c.err = *err;
+	return c;
+}
+
+static int parse(unsigned int allowed, struct cli_args *a, ...)
+{
+	char *argv[32], *ob = NULL, *eb = NULL;
+	FILE *out, *err;
+	struct cli c = test_cli_ctx(&out, &err, &ob, &eb);
+	const char *s;
+	va_list ap;
+	int argc = 0, rc;
+
+	argv[argc++] = "cmd";
+	va_start(ap, a);
+	while ((s = va_arg(ap, const char *)) && argc < 31)
+		argv[argc++] = (char *)s;
+	va_end(ap);
+	rc = cli_parse_args(&c, "policy", argc, argv, allowed, a);
+	fclose(out);
+	fclose(err);
+	free(ob);
+	free(eb);
+	return rc;
+}
+
+static void test_parse_args(void **state)
+{
+	const unsigned int all = CLI_ARG_TARGET | CLI_ARG_CONDUIT | CLI_ARG_VCPU |
+				 CLI_ARG_COUNT | CLI_ARG_TIMEOUT | CLI_ARG_OVER_LIMIT;
+	struct cli_args a;
+
+	(void)state;
+	assert_int_equal(parse(all, &a, "--vm", "3", "file", NULL), 0);
+	assert_true(a.target.set);
+	assert_false(a.target.global);
+	assert_int_equal(a.target.vm_id, 3);
+	assert_int_equal(a.nr_pos, 1);
+	assert_string_equal(a.pos[0], "file");
+	assert_int_equal(a.conduit, SMCCC_BPF_CONDUIT_HVC);
+
+	assert_int_equal(parse(all, &a, "file", "--vm=0x10", NULL), 0);
+	assert_int_equal(a.target.vm_id, 16);
+	assert_int_equal(parse(all, &a, "--global", "f", NULL), 0);
+	assert_true(a.target.global);
+	assert_int_equal(a.target.vm_id, SMCCC_BPF_VM_ID_GLOBAL);
+
+	/* the function ID, then arguments, options anywhere */
+	assert_int_equal(parse(all, &a, "f", "0x84000000", "--conduit", "SMC", "7", "--vcpu=2",
+			       "-1", "--over-limit", NULL), 0);
+	assert_int_equal(a.nr_pos, 4);
+	assert_string_equal(a.pos[3], "-1");	/* a negative number is an argument */
+	assert_int_equal(a.conduit, SMCCC_BPF_CONDUIT_SMC);
+	assert_true(a.has_vcpu);
+	assert_int_equal(a.vcpu, 2);
+	assert_true(a.over_limit);
+	assert_int_equal(parse(all, &a, "--count", "5", "--timeout", "1.5", NULL), 0);
+	assert_int_equal(a.count, 5);
+	assert_true(a.timeout > 1.49 && a.timeout < 1.51);
+	assert_int_equal(parse(all, &a, "--", "--vm", "x", NULL), 0);
+	assert_int_equal(a.nr_pos, 2);
+	assert_false(a.target.set);
+
+	assert_int_equal(parse(all, &a, "--vm", "0", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--vm", "abc", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--vm", "-3", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--vm", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--vm", "1", "--vm", "2", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--global=1", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--conduit", "svc", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--vcpu", "x", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--count", "0", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--timeout", "-1", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "--frob", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(all, &a, "-v", NULL), CLI_EXIT_USAGE);
+	/* only what the command takes */
+	assert_int_equal(parse(CLI_ARG_VM, &a, "--global", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_ARG_VM, &a, "--vm", "4", NULL), 0);
+	assert_int_equal(parse(0, &a, "--vm", "4", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_ARG_TARGET, &a, "--count", "4", NULL), CLI_EXIT_USAGE);
+}
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_true(cli_parse_u64("0", &v) && v == 0);
+	assert_true(cli_parse_u64("42", &v) && v == 42);
+	assert_true(cli_parse_u64("0xffffffffffffffff", &v) && v == UINT64_MAX);
+	assert_false(cli_parse_u64("", &v));
+	assert_false(cli_parse_u64("-1", &v));
+	assert_false(cli_parse_u64("12x", &v));
+	assert_false(cli_parse_u64("0x1ffffffffffffffff", &v));
+	assert_false(cli_parse_u64(" 1", &v));
+}
+
+/* ---- policy check, explain, diff -------------------------------------------------- */
+
+static void test_check(void **state)
+{
+	(void)state;
+	assert_int_equal(run("policy", "check", good_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, ": OK: policy \"deny-trng\": 4 rules, default handle, enforce");
+	assert_int_equal(run("policy", "check", bad_pol, NULL), CLI_EXIT_POLICY);
+	assert_contains(R.err, "bad.pol:2:14: error: unknown service 'trngg'; did you mean 'trng'?");
+	assert_contains(R.err, "bad.pol: 1 error, 0 warnings");
+	assert_int_equal(run("policy", "check", path_in_tmp("missing.pol"), NULL), CLI_EXIT_NOENT);
+	assert_contains(R.err, "cannot read");
+
+	assert_int_equal(run("-j", "policy", "check", good_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "\"ok\":true,\"errors\":0,\"warnings\":0,\"diagnostics\":\"\","
+			"\"name\":\"deny-trng\",\"rules\":4,");
+	assert_contains(R.out, "\"default\":\"handle\",\"mode\":\"enforce\"}\n");
+	assert_int_equal(run("-j", "policy", "check", bad_pol, NULL), CLI_EXIT_POLICY);
+	assert_contains(R.out, "\"ok\":false,\"errors\":1,\"warnings\":0,\"diagnostics\":\"");
+	assert_contains(R.out, "error: unknown service 'trngg'; did you mean 'trng'?\\n");
+	assert_string_equal(R.err, "");	/* with -j, diagnostics are in the JSON */
+}
+
+static void test_explain(void **state)
+{
+	(void)state;
+	assert_int_equal(run("policy", "explain", good_pol, "trng.version", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "0x84000050 trng.version, hvc from vCPU 0\n");
+	assert_contains(R.out, "  rule 1 (line 3): deny\n");
+	assert_contains(R.out, "  decision: deny (rule 1, line 3)\n");
+	assert_contains(R.out, "  event: deny\n");
+
+	/* conditions, conduit, vCPU, arguments */
+	assert_int_equal(run("policy", "explain", good_pol, "0x83000010", "0x41", "--conduit",
+			     "smc", "--vcpu", "1", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "0x83000010 oem, smc from vCPU 1, x1=0x41\n");
+	assert_contains(R.out, "condition 1 does not hold: skipped");
+	assert_contains(R.out, "decision: handle (the default: no candidate's conditions hold)");
+	assert_int_equal(run("policy", "explain", good_pol, "0x83000010", "0x42", NULL),
+			 CLI_EXIT_OK);
+	assert_contains(R.out, "every condition holds: decides");
+	assert_contains(R.out, "decision: forward (rule 4, line 6)");
+
+	/* an ID no rule names; the architecture range */
+	assert_int_equal(run("policy", "explain", good_pol, "0x86000000", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "no rule names this function ID");
+	assert_int_equal(run("policy", "explain", good_pol, "0x80000000", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "Arm Architecture Call");
+
+	assert_int_equal(run("-j", "policy", "explain", good_pol, "0xc2000001", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\"func_id\":\"0xc2000001\",");
+	assert_contains(R.out, "\"conduit\":\"hvc\",\"vcpu\":0,\"args\":[],\"lookup\":\"exact\","
+			"\"tried\":[{\"rule\":3,\"line\":5,");
+	assert_contains(R.out, "\"decides\":true}],\"rule\":3,\"line\":5,\"decided\":\"return\"");
+	assert_contains(R.out, "\"action\":\"return\",\"over_limit\":false,\"event\":null}\n");
+
+	/* errors */
+	assert_int_equal(run("policy", "explain", good_pol, "trng.versoin", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "did you mean trng.version");
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "zz", NULL),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "explain", bad_pol, "0x84000050", NULL), CLI_EXIT_POLICY);
+}
+
+static void test_diff(void **state)
+{
+	(void)state;
+	assert_int_equal(run("policy", "diff", good_pol, good_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "no decision changes");
+	assert_int_equal(run("policy", "diff", good_pol, good2_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "0x83000010");
+	assert_contains(R.out, "-> deny (rule 4, line 6)");
+	assert_not_contains(R.out, "0x84000050");
+	assert_int_equal(run("-j", "policy", "diff", good_pol, good2_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "\"mode_changed\":false,\"old_mode\":\"enforce\",\"new_mode\":"
+			"\"enforce\",\"changes\":[{\"first\":\"0x83000010\",\"last\":\"0x83000010\","
+			"\"function\":\"oem\",\"old_action\":\"conditional\",\"new_action\":\"deny\"");
+	assert_int_equal(run("policy", "diff", good_pol, bad_pol, NULL), CLI_EXIT_POLICY);
+	assert_int_equal(run("policy", "diff", good_pol, NULL), CLI_EXIT_USAGE);
+}
+
+/* ---- vm list (a fake debugfs) ------------------------------------------------------ */
+
+static void fake_vm(const char *root, const char *dir, const char *text)
+{
+	char path[8400];
+
+	snprintf(path, sizeof(path), "%s/kvm/%s", root, dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	if (text) {
+		snprintf(path, sizeof(path), "%s/kvm/%s/smccc_bpf", root, dir);
+		write_file(path, text);
+	}
+}
+
+static void test_vm_parse(void **state)
+{
+	struct cli_vm vm;
+
+	(void)state;
+	assert_true(cli_vm_parse("vm_id: 7\npid: 123\npolicy: default\n", &vm));
+	assert_int_equal(vm.vm_id, 7);
+	assert_int_equal(vm.pid, 123);
+	assert_string_equal(vm.policy, "default");
+	assert_false(cli_vm_parse("vm_id: 7\npid: 123\n", &vm));
+	assert_false(cli_vm_parse("", &vm));
+}
+
+static void test_vm_list(void **state)
+{
+	char root[4200], path[4300];
+
+	(void)state;
+	/* no debugfs: a mount hint, exit 7 */
+	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_SYSTEM);
+	assert_contains(R.err, "mount -t debugfs");
+
+	snprintf(root, sizeof(root), "%s/debugfs", tmpdir);
+	mkdir(root, 0755);
+	snprintf(path, sizeof(path), "%s/kvm", root);
+	mkdir(path, 0755);
+	setenv("SMCCC_BPF_DEBUGFS", root, 1);
+
+	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, "");
+	assert_contains(R.err, "no VMs");
+	assert_int_equal(run("-j", "vm", "list", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, "[]\n");
+
+	/* VMs without smccc_bpf files: a kernel without the patches */
+	fake_vm(root, "100-9", NULL);
+	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_SYSTEM);
+	assert_contains(R.err, "this kernel lacks the smccc-bpf patches");
+
+	/* pid 1 is there, comm known; pid 999999999 is not */
+	fake_vm(root, "999999999-12", "vm_id: 12\npid: 999999999\npolicy: default\n");
+	fake_vm(root, "1-11", "vm_id: 3\npid: 1\npolicy: vm\n");
+	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "VM     PID      COMM             POLICY   PINNED\n3      1        ");
+	assert_contains(R.out, "vm       -\n12     999999999 ?                default  -\n");
+	/* "vm" alone is "vm list" */
+	assert_int_equal(run("vm", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "12     999999999 ?");
+	assert_int_equal(run("-j", "vm", "list", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\"vm_id\":12,\"pid\":999999999,\"comm\":\"\",\"policy\":\"default\","
+			"\"pinned\":null,\"debugfs\":\"kvm/999999999-12\"}]\n");
+	assert_contains(R.out, "[{\"vm_id\":3,\"pid\":1,");
+	setenv("SMCCC_BPF_DEBUGFS", path_in_tmp("no-debugfs"), 1);
+}
+
+/* ---- commands over pins, on a host without any -------------------------------------- */
+
+static void test_no_pins(void **state)
+{
+	(void)state;
+	assert_int_equal(run("policy", "show", NULL), CLI_EXIT_OK);
+	assert_contains(R.err, "no policies attached by smccc-bpf");
+	assert_int_equal(run("-j", "policy", "show", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, "[]\n");
+	assert_int_equal(run("policy", "show", "--vm", "4", NULL), CLI_EXIT_NOENT);
+	assert_contains(R.err, "no policy attached to VM 4 by smccc-bpf");
+	assert_int_equal(run("-j", "stats", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, "{\"policies\":[],\"entries\":[]}\n");
+	assert_int_equal(run("events", "--timeout", "0", NULL), CLI_EXIT_NOENT);
+	assert_contains(R.err, "no attached policy with an events ring buffer");
+	assert_int_equal(run("-j", "events", "--vm", "3", NULL), CLI_EXIT_NOENT);
+	assert_contains(R.out, "\"exit\":4}");
+	/* the pin root is not on bpffs */
+	assert_int_equal(run("policy", "detach", "--vm", "4", NULL), CLI_EXIT_SYSTEM);
+	assert_contains(R.err, "is not on a BPF filesystem");
+	assert_contains(R.err, "hint: mount it: mount -t bpf bpf /sys/fs/bpf");
+}
+
+static void test_wrong_kernel(void **state)
+{
+	char fake[4200];
+
+	(void)state;
+	/* no kernel BTF at all */
+	setenv("SMCCC_BPF_VMLINUX_BTF", path_in_tmp("no-btf"), 1);
+	assert_int_equal(run("policy", "attach", "--vm", "1", good_pol, NULL), CLI_EXIT_SYSTEM);
+	assert_contains(R.err, "cannot read the kernel's BTF");
+	/* a BTF without kvm_smccc_ops: this x86_64 host's own, if it has one */
+	if (!access("/sys/kernel/btf/vmlinux", R_OK)) {
+		setenv("SMCCC_BPF_VMLINUX_BTF", "/sys/kernel/btf/vmlinux", 1);
+		assert_int_equal(run("policy", "replace", "--global", good_pol, NULL),
+				 CLI_EXIT_SYSTEM);
+		assert_contains(R.err, "this kernel lacks the smccc-bpf patches (no kvm_smccc_ops");
+		assert_int_equal(run("-j", "policy", "attach", "--vm", "2", good_pol, NULL),
+				 CLI_EXIT_SYSTEM);
+		assert_contains(R.out, "{\"error\":\"this kernel lacks the smccc-bpf patches");
+	}
+	snprintf(fake, sizeof(fake), "%s", path_in_tmp("not-btf"));
+	write_file(fake, "not BTF");
+	setenv("SMCCC_BPF_VMLINUX_BTF", fake, 1);
+	assert_int_equal(run("policy", "attach", "--vm", "1", good_pol, NULL), CLI_EXIT_SYSTEM);
+	unsetenv("SMCCC_BPF_VMLINUX_BTF");
+}
+
+/* ---- output formats ------------------------------------------------------------------- */
+
+static char *jw_output(void (*fn)(struct json_writer *jw), bool pretty)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer *jw = jw_new(f, pretty);
+
+	fn(jw);
+	jw_destroy(jw);
+	fclose(f);
+	return buf;
+}
+
+static void jw_sample(struct json_writer *jw)
+{
+	jw_start_object(jw);
+	jw_string_field(jw, "s", "a\"b\\c\n\t\x01\x7f é");
+	jw_uint_field(jw, "u", UINT64_MAX);
+	jw_int_field(jw, "i", -5);
+	jw_hex_field(jw, "h", 0xc4000003);
+	jw_bool_field(jw, "t", true);
+	jw_null_field(jw, "n");
+	jw_string_field(jw, "null", NULL);
+	jw_name(jw, "a");
+	jw_start_array(jw);
+	jw_uint(jw, 1);
+	jw_start_object(jw);
+	jw_end_object(jw);
+	jw_start_array(jw);
+	jw_end_array(jw);
+	jw_printf(jw, "%d-%s", 7, "x");
+	jw_end_array(jw);
+	jw_end_object(jw);
+	jw_end_value(jw);
+	jw_start_array(jw);
+	jw_end_array(jw);
+	jw_end_value(jw);
+}
+
+static void test_json_writer(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = jw_output(jw_sample, false);
+	assert_string_equal(s,
+		"{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u007f é\",\"u\":18446744073709551615,"
+		"\"i\":-5,\"h\":\"0xc4000003\",\"t\":true,\"n\":null,\"null\":null,"
+		"\"a\":[1,{},[],\"7-x\"]}\n[]\n");
+	free(s);
+	s = jw_output(jw_sample, true);
+	assert_string_equal(s,
+		"{\n"
+		"  \"s\": \"a\\\"b\\\\c\\n\\t\\u0001\\u007f é\",\n"
+		"  \"u\": 18446744073709551615,\n"
+		"  \"i\": -5,\n"
+		"  \"h\": \"0xc4000003\",\n"
+		"  \"t\": true,\n"
+		"  \"n\": null,\n"
+		"  \"null\": null,\n"
+		"  \"a\": [\n"
+		"    1,\n"
+		"    {},\n"
+		"    [],\n"
+		"    \"7-x\"\n"
+		"  ]\n"
+		"}\n"
+		"[]\n");
+	free(s);
+}
+
+static void test_pretty_command(void **state)
+{
+	(void)state;
+	assert_int_equal(run("-p", "policy", "check", good_pol, NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\n  \"file\": \"");
+	assert_contains(R.out, "  \"ok\": true,\n  \"errors\": 0,\n");
+	assert_contains(R.out, "  \"mode\": \"enforce\"\n}\n");
+}
+
+static void test_stats_format(void **state)
+{
+	struct cli_stat_row rows[3] = {
+		{ .vm_id = 5, .func_id = 0x84000050, .action = SMCCC_BPF_ACT_DENY, .calls = 2,
+		  .policy = "vm-5" },
+		{ .vm_id = 2, .func_id = 0xc2000001, .action = SMCCC_BPF_ACT_RETURN, .calls = 10,
+		  .policy = "global" },
+		{ .vm_id = 5, .func_id = 0x84000000, .action = SMCCC_BPF_ACT_HANDLE, .calls = 1,
+		  .policy = "vm-5" },
+	};
+	char *ob = NULL, *eb = NULL;
+	FILE *out, *err;
+	struct cli c;
+
+	(void)state;
+	cli_stats_sort(rows, 3);
+	assert_int_equal(rows[0].vm_id, 2);
+	assert_int_equal(rows[1].func_id, 0x84000000);
+	assert_int_equal(rows[2].func_id, 0x84000050);
+
+	c = test_cli_ctx(&out, &err, &ob, &eb);
+	cli_stats_print(&c, rows, 3);
+	fclose(out);
+	assert_string_equal(ob,
+		"VM     FUNC_ID    FUNCTION                 ACTION          CALLS  POLICY\n"
+		"2      0xc2000001 sip                      return             10  global\n"
+		"5      0x84000000 psci.version             handle              1  vm-5\n"
+		"5      0x84000050 trng.version             deny                2  vm-5\n");
+	free(ob);
+	ob = NULL;
+
+	out = open_memstream(&ob, &(size_t){ 0 });
+	c.out = out;
+	c.json = true;
+	c.jw = jw_new(out, false);
+	jw_start_object(c.jw);
+	cli_stats_print(&c, rows, 1);
+	jw_end_object(c.jw);
+	jw_destroy(c.jw);
+	fclose(out);
+	fclose(err);
+	assert_string_equal(ob, "{\"entries\":[{\"vm_id\":2,\"func_id\":\"0xc2000001\","
+			    "\"function\":\"sip\",\"action\":\"return\",\"calls\":10,"
+			    "\"policy\":\"global\"}]}");
+	free(ob);
+	free(eb);
+}
+
+static void test_event_format(void **state)
+{
+	struct smccc_policy_event e = {
+		.time_ns = 5000001000ull,	/* + offset below: 1970-01-01 00:01:05.000001 */
+		.vm_id = 3,
+		.vcpu_id = 1,
+		.func_id = 0x84000050,
+		.conduit = SMCCC_BPF_CONDUIT_SMC,
+		.rule = 2,
+		.action = SMCCC_BPF_ACT_HANDLE,
+		.decided = SMCCC_BPF_ACT_DENY,
+		.reason = SMCCC_POLICY_EV_PERMISSIVE,
+		.args = { 0x11, 0x22, 0xffffffffffffffffull },
+	};
+	char *ob = NULL, *eb = NULL;
+	FILE *out, *err;
+	struct cli c;
+
+	(void)state;
+	c = test_cli_ctx(&out, &err, &ob, &eb);
+	cli_event_print(&c, &e, 60000000000ll, "vm-3");
+	e.decided = SMCCC_POLICY_ACT_LOG;
+	e.reason = SMCCC_POLICY_EV_LOG;
+	e.rule = 0;
+	cli_event_print(&c, &e, 60000000000ll, "vm-3");
+	fclose(out);
+	assert_string_equal(ob,
+		"00:01:05.000001 vm 3 vcpu 1 smc 0x84000050 trng.version x1=0x11 x2=0x22 "
+		"x3=0xffffffffffffffff handle (decided deny) rule 2 reason permissive\n"
+		"00:01:05.000001 vm 3 vcpu 1 smc 0x84000050 trng.version x1=0x11 x2=0x22 "
+		"x3=0xffffffffffffffff log rule default reason log\n");
+	free(ob);
+	ob = NULL;
+
+	out = open_memstream(&ob, &(size_t){ 0 });
+	c.out = out;
+	c.json = true;
+	c.jw = jw_new(out, false);
+	e.decided = SMCCC_BPF_ACT_DENY;
+	e.action = SMCCC_BPF_ACT_DENY;
+	e.reason = SMCCC_POLICY_EV_DENY;
+	e.rule = 2;
+	cli_event_print(&c, &e, 60000000000ll, "global");
+	jw_destroy(c.jw);
+	fclose(out);
+	fclose(err);
+	assert_string_equal(ob,
+		"{\"time\":\"1970-01-01T00:01:05.000001\",\"ktime_ns\":5000001000,\"vm_id\":3,"
+		"\"vcpu\":1,\"conduit\":\"smc\",\"imm\":0,\"func_id\":\"0x84000050\","
+		"\"function\":\"trng.version\",\"args\":[\"0x11\",\"0x22\",\"0xffffffffffffffff\"],"
+		"\"action\":\"deny\",\"decided\":\"deny\",\"rule\":2,\"reason\":\"deny\","
+		"\"policy\":\"global\"}\n");
+	free(ob);
+	free(eb);
+}
+
+static void test_sha256(void **state)
+{
+	uint8_t d[CLI_SHA256_LEN];
+	char hex[2 * CLI_SHA256_LEN + 1];
+	char *big;
+
+	(void)state;
+	cli_sha256("", 0, d);
+	cli_hex(d, sizeof(d), hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	cli_sha256("abc", 3, d);
+	cli_hex(d, sizeof(d), hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	cli_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, d);
+	cli_hex(d, sizeof(d), hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	big = malloc(1000000);
+	assert_non_null(big);
+	memset(big, 'a', 1000000);
+	cli_sha256(big, 1000000, d);
+	cli_hex(d, sizeof(d), hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(big);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_object_help),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_parse_args),
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_vm_parse),
+		cmocka_unit_test(test_vm_list),
+		cmocka_unit_test(test_no_pins),
+		cmocka_unit_test(test_wrong_kernel),
+		cmocka_unit_test(test_json_writer),
+		cmocka_unit_test(test_pretty_command),
+		cmocka_unit_test(test_stats_format),
+		cmocka_unit_test(test_event_format),
+		cmocka_unit_test(test_sha256),
+	};
+
+	return cmocka_run_group_tests_name("smccc-bpf CLI", tests, setup_all, teardown_all);
+}
