@@ -22,6 +22,8 @@ n=0 passed=0 failed=0
 ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 show_output() { sed 's/^/#   /' "$T/out" "$T/err"; }
+# sample TITLE: the last command's output, as TAP comments, for the log reader
+sample() { echo "# --- $1"; show_output; }
 
 # run WANT_RC DESC CMD...: CMD's stdout in $T/out, stderr in $T/err
 run() {
@@ -199,6 +201,7 @@ has "vm list: VM a has its own policy, pinned by smccc-bpf" out "^$a_id +[0-9]+ 
 
 run 5 "attach again: already attached, exit 5" "$CLI" policy attach --vm "$a_id" "$T/v2.pol"
 has "attach again: points to replace" err "policy replace --vm $a_id"
+sample "smccc-bpf policy attach (again)"
 run 4 "attach to an unknown VM: exit 4" "$CLI" policy attach --vm 424242 "$T/deny-trng.pol"
 has "unknown VM: says so, points to vm list" err "no VM with id 424242.*|vm list"
 [ ! -e "$PINS/vm-424242" ] && ok "unknown VM: nothing left pinned" || nok "unknown VM: pins left"
@@ -207,6 +210,7 @@ run 0 "policy show" "$CLI" policy show
 has "policy show: target, link, prog" out "^vm-$a_id: link [1-9][0-9]* +prog [1-9][0-9]* decide"
 has "policy show: name, source" out "policy \"deny-trng\" from $T/deny-trng.pol"
 has "policy show: rules and mode" out "2 rules, default handle, mode enforce"
+sample "smccc-bpf policy show"
 run 0 "policy show -j --vm" "$CLI" -j policy show --vm "$a_id"
 has "policy show -j: fields" out "\"target\":\"vm-$a_id\".*\"name\":\"deny-trng\".*\"rules\":2.*\"mode\":\"enforce\""
 
@@ -215,12 +219,14 @@ run 0 "stats --vm" "$CLI" stats --vm "$a_id"
 has "stats: TRNG_VERSION denied twice (HVC and SMC, summed over CPUs)" out \
 	"^$a_id +0x84000050 trng.version +deny +2 +vm-$a_id"
 has "stats: PSCI_VERSION handled once" out "^$a_id +0x84000000 psci.version +handle +1 "
+sample "smccc-bpf stats --vm $a_id"
 run 0 "stats -j" "$CLI" -j stats
 has "stats -j: an entry" out "\"vm_id\":$a_id,\"func_id\":\"0x84000050\",\"function\":\"trng.version\",\"action\":\"deny\",\"calls\":2"
 run 0 "events --count 3" "$CLI" events --vm "$a_id" --count 3 --timeout 30
 has "events: the denied HVC call" out "vm $a_id vcpu 0 hvc 0x84000050 trng.version x1=0x0 x2=0x0 x3=0x0 deny rule 1 reason deny"
 has "events: the denied SMC call" out "vm $a_id vcpu 1 smc 0x84000050 trng.version .* deny rule 1 reason deny"
 has "events: the logged call" out "vm $a_id vcpu 0 hvc 0x84000000 psci.version .* log rule 2 reason log"
+sample "smccc-bpf events --vm $a_id --count 3"
 vm_call a 3 hvc 0 $TRNG_VERSION 0x11 0x22 0x33 >/dev/null
 run 0 "events -j" "$CLI" -j events --vm "$a_id" --count 1 --timeout 30
 has "events -j: one JSON line with the arguments" out \
@@ -235,6 +241,7 @@ x0_is "... the old policy still decides" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
 run 8 "replace with an object the verifier rejects: exit 8" \
 	"$CLI" policy replace --vm "$a_id" "$OBJS/bad_write.bpf.o"
 has "verifier rejection: the log's tail" err "verifier log"
+sample "smccc-bpf policy replace --vm $a_id bad_write.bpf.o"
 x0_is "... the old policy still decides" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
 run 0 "policy replace --vm (policy file)" "$CLI" policy replace --vm "$a_id" "$T/v2.pol"
 has "replace: reported" out "replaced policy \"v2\""
@@ -257,6 +264,7 @@ x0_is "global default: VM b's PSCI_VERSION denied" b 4 $NOT_SUPPORTED hvc 0 $PSC
 x0_is "global default: VM a keeps its own policy" a 3 0x10001 hvc 0 $PSCI_VERSION
 run 0 "vm list with a default" "$CLI" vm list
 has "vm list: VM b under the default" out "^$b_id +[0-9]+ +smccc-testvm +default"
+sample "smccc-bpf vm list"
 run 0 "policy show --global" "$CLI" policy show --global
 has "show: a hand-written object" out "hand-written BPF object"
 run 0 "stats without stats maps" "$CLI" stats
