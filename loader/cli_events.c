@@ -209,6 +209,10 @@ static int do_follow(struct cli *cli, int argc, char **argv)
 	if (a.has_timeout)
 		deadline = ts_ns(CLOCK_MONOTONIC) + (int64_t)(a.timeout * 1e9);
 	ret = CLI_EXIT_OK;
+	/* What was recorded before we came, even with --timeout 0. */
+	err = ring_buffer__consume(rb);
+	if (err == FOLLOW_DONE)
+		stop = 1;
 	while (!stop) {
 		int ms = 250;
 
@@ -258,6 +262,7 @@ const struct cli_object cli_events_object = {
 	.notes = "One line per event: time, VM, vCPU, conduit, function ID and name, x1..x3,\n"
 		 "what the guest got (and what the policy decided, if permissive), the rule\n"
 		 "(or default) and the reason. Events recorded while nobody listened come\n"
-		 "first. Stops after --count events, after --timeout seconds, or on Ctrl-C.\n"
+		 "first. Stops after --count events, after --timeout seconds (0: print what\n"
+		 "is buffered and exit), or on Ctrl-C.\n"
 		 "Two followers share each ring buffer: each event goes to one of them.\n",
 };
