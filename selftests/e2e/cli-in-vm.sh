@@ -149,6 +149,11 @@ cat >"$T/deny-psci.pol" <<'POL'
 policy "deny-psci-default";
 deny function psci.version;
 POL
+cat >"$T/permissive.pol" <<'POL'
+policy "trial";
+mode permissive;
+deny service trng;
+POL
 
 run 0 "policy check: a good policy" "$CLI" policy check "$T/deny-trng.pol"
 has "policy check: summary" out 'OK: policy "deny-trng": 2 rules'
@@ -257,8 +262,32 @@ has "show: new name, replaced once" out "policy \"v2\""
 has "show: replaced once" out "replaced .*\\(1 time\\)"
 run 0 "stats after replace: the new policy's counters" "$CLI" stats --vm "$a_id"
 has "stats after replace: RETURN counted" out "0xc2000001 .* return +1 "
+run 0 "replace with a permissive policy" "$CLI" policy replace --vm "$a_id" "$T/permissive.pol"
+x0_is "permissive: TRNG_VERSION handled" a 3 0x10000 hvc 0 $TRNG_VERSION
+run 0 "permissive: events --timeout 0 (the backlog)" "$CLI" events --vm "$a_id" --timeout 0
+has "permissive: the event says what would have happened" out \
+	"trng.version .* handle \\(decided deny\\) rule 1 reason permissive"
+run 0 "permissive: policy show" "$CLI" policy show --vm "$a_id"
+has "permissive: show says so" out "mode permissive"
+has "show: replaced twice" out "\\(2 times\\)"
+run 0 "back to v2" "$CLI" policy replace --vm "$a_id" "$T/v2.pol"
 
 # ---- hand-written objects, the host-wide default ------------------------------
+if [ -x ./bpftool ]; then
+	mkdir -p /sys/fs/bpf/cli-busy
+	if ./bpftool struct_ops register "$OBJS/global_deny_psci.bpf.o" /sys/fs/bpf/cli-busy \
+		>/dev/null 2>&1; then
+		run 5 "default attached by bpftool: exit 5" \
+			"$CLI" policy attach --global "$OBJS/handle_all.bpf.o"
+		has "attached elsewhere: says so" err "not attached by smccc-bpf"
+		rm -f /sys/fs/bpf/cli-busy/*
+	else
+		nok "bpftool struct_ops register"
+	fi
+	rmdir /sys/fs/bpf/cli-busy
+else
+	ok "policy attached by another program # SKIP no bpftool"
+fi
 run 0 "policy attach --global (BPF object)" "$CLI" policy attach --global "$OBJS/global_deny_psci.bpf.o"
 x0_is "global default: VM b's PSCI_VERSION denied" b 4 $NOT_SUPPORTED hvc 0 $PSCI_VERSION
 x0_is "global default: VM a keeps its own policy" a 3 0x10001 hvc 0 $PSCI_VERSION
