@@ -944,7 +944,8 @@ static int compile(const struct policy_ast *ast, const struct policy_src *src,
 
 	/* Exact pairs by ID, without duplicates (deny id 5, id 5). */
 	xs = xmalloc(c.nr_xs * sizeof(*xs));
-	memcpy(xs, c.xs, c.nr_xs * sizeof(*xs));
+	if (c.nr_xs)
+		memcpy(xs, c.xs, c.nr_xs * sizeof(*xs));
 	qsort(xs, c.nr_xs, sizeof(*xs), cmp_xref);
 	for (k = 0, nx = 0; k < c.nr_xs; k++)
 		if (!nx || xs[nx - 1].id != xs[k].id || xs[nx - 1].rule != xs[k].rule)

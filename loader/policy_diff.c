@@ -89,8 +89,10 @@ static int make_pieces(const struct smccc_compiled *c, struct pieces *ps)
 	struct piece none = { 0, 0, NULL, 0 }, p;
 	int err = 0;
 
-	memcpy(ex, c->exact, c->nr_exact * sizeof(*ex));
-	memcpy(seg, c->segments, c->nr_segments * sizeof(*seg));
+	if (c->nr_exact)
+		memcpy(ex, c->exact, c->nr_exact * sizeof(*ex));
+	if (c->nr_segments)
+		memcpy(seg, c->segments, c->nr_segments * sizeof(*seg));
 	qsort(ex, c->nr_exact, sizeof(*ex), cmp_exact);
 	qsort(seg, c->nr_segments, sizeof(*seg), cmp_segment);
 	ps->nr = 0;

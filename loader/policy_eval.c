@@ -185,7 +185,8 @@ static int cmp_exact(const void *a, const void *b)
 
 void policy_compiled_sort(struct smccc_compiled *c)
 {
-	qsort(c->exact, c->nr_exact, sizeof(*c->exact), cmp_exact);
+	if (c->nr_exact)
+		qsort(c->exact, c->nr_exact, sizeof(*c->exact), cmp_exact);
 }
 
 static int fmt_value(char *buf, size_t len, uint64_t v)
