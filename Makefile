@@ -59,6 +59,14 @@ E2E_SRCS := $(wildcard selftests/e2e/*.c)
 
 all: e2e
 
+# The generic policy program, the policy language library, the CLI, make demo
+# and make bench: their rules live beside their sources.
+include bpf/policy.mk
+include loader/policy.mk
+include loader/cli.mk
+include loader/demo.mk
+include selftests/bench/bench.mk
+
 help:
 	@sed -n 's/^#   //p' Makefile
 
@@ -101,13 +109,17 @@ e2e: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS)
 # The booted run: the e2e tests and the VMM smoke test in one VM.
 $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool \
 		$(KVM_SELFTESTS)/psci_test selftests/e2e/run-in-vm.sh scripts/mkinitramfs.sh \
-		scripts/initramfs-init.sh
+		scripts/initramfs-init.sh $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
+		selftests/e2e/cli-in-vm.sh
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
 		-f $(BUILD)/e2e/smccc_e2e:/test/smccc_e2e \
 		-f $(BUILD)/vmm/vmm_smoke:/test/vmm_smoke \
 		-f $(TOOLS)/arm64/bpftool:/test/bpftool \
+		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
+		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
+		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
 		$(foreach o,$(E2E_OBJS),-f $(o):/test/$(notdir $(o))) \
 		-d $(KVM_SELFTESTS):/test/kvm-selftests
 
@@ -125,9 +137,6 @@ test-booted: $(BUILD)/e2e.cpio.gz
 check-patches:
 	$(Q)kernel/check-series.sh
 
-# make demo and make bench: their rules live beside their sources.
-include loader/demo.mk
-include selftests/bench/bench.mk
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

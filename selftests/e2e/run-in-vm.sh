@@ -10,4 +10,6 @@ echo "== vmm_smoke: the test VMM against upstream behaviour (no policy)"
 ./vmm_smoke || rc=1
 echo "== smccc_e2e: the kvm_smccc_ops hook"
 ./smccc_e2e -b /test || rc=1
+echo "== cli-in-vm: the smccc-bpf CLI and the generic policy program"
+./cli-in-vm.sh || rc=1
 exit $rc
