@@ -34,7 +34,9 @@ int policy_compile(const struct policy_ast *ast, const struct policy_src *src,
 
 /*
  * Parse and compile policy text. name (optional) receives the policy's
- * name from its policy statement (malloc'ed, NULL if none).
+ * name from its policy statement on success (malloc'ed, NULL if none).
+ * With syntax errors, the rules that parsed are still compiled for their
+ * errors, but no warnings are given and the result is -1.
  */
 int policy_compile_text(const char *file, const char *text, size_t len,
 			struct smccc_compiled *out, char **name, struct policy_diags *diags);

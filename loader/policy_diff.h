@@ -5,10 +5,12 @@
  * The 32-bit function ID space is cut into the pieces over which each
  * policy's lookup gives one chain (an exact ID, a segment, or a gap that
  * takes the default). Where OLD and NEW give chains that do not decide
- * alike (same rules in the same order: conditions, actions, values,
- * limits; and the same default when the chain can fall through), the
- * IDs are reported, in ID order, adjacent IDs with the same old and new
- * outcome merged into one range. A chain whose first rule has conditions
+ * alike, the IDs are reported, in ID order, adjacent IDs with the same old
+ * and new outcome merged into one range. Chains decide alike when both
+ * always decide the same way (the default, or a first rule without
+ * conditions or limit: same action, values and event), or when they hold
+ * equal rules in the same order (conditions, actions, values, limits; rule
+ * numbers do not matter) and, if they can fall through, the same default. A chain whose first rule has conditions
  * "depends on conditions". The architecture range is never reported (KVM
  * answers it under any policy). A change of mode is reported on its own.
  */
