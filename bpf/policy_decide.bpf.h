@@ -268,23 +268,7 @@ smccc_policy_cond_holds(const struct smccc_policy_cond *c,
 	default:
 		return false;
 	}
-	v &= c->mask;
-
-	switch (c->op) {
-	case SMCCC_POLICY_OP_EQ:
-		return v == c->value;
-	case SMCCC_POLICY_OP_NE:
-		return v != c->value;
-	case SMCCC_POLICY_OP_LT:
-		return v < c->value;
-	case SMCCC_POLICY_OP_LE:
-		return v <= c->value;
-	case SMCCC_POLICY_OP_GT:
-		return v > c->value;
-	case SMCCC_POLICY_OP_GE:
-		return v >= c->value;
-	}
-	return false;
+	return smccc_policy_compare(c, v);
 }
 
 static __always_inline bool

@@ -83,6 +83,32 @@ struct smccc_policy_cond {
 	__u64 value;
 };
 
+/*
+ * (operand & cond->mask) OP cond->value, unsigned: the one definition shared
+ * by the policy program and the reference evaluator (policy explain).
+ */
+static inline __attribute__((always_inline)) int
+smccc_policy_compare(const struct smccc_policy_cond *cond, __u64 operand)
+{
+	__u64 v = operand & cond->mask;
+
+	switch (cond->op) {
+	case SMCCC_POLICY_OP_EQ:
+		return v == cond->value;
+	case SMCCC_POLICY_OP_NE:
+		return v != cond->value;
+	case SMCCC_POLICY_OP_LT:
+		return v < cond->value;
+	case SMCCC_POLICY_OP_LE:
+		return v <= cond->value;
+	case SMCCC_POLICY_OP_GT:
+		return v > cond->value;
+	case SMCCC_POLICY_OP_GE:
+		return v >= cond->value;
+	}
+	return 0;
+}
+
 struct smccc_policy_rule {
 	__u32 id;		/* 1-based rule number in the source, reported in events */
 	__u32 line;		/* source line, for explain and events */

@@ -29,22 +29,7 @@ bool policy_cond_holds(const struct smccc_policy_cond *cond, const struct policy
 	default:
 		return false;
 	}
-	v &= cond->mask;
-	switch (cond->op) {
-	case SMCCC_POLICY_OP_EQ:
-		return v == cond->value;
-	case SMCCC_POLICY_OP_NE:
-		return v != cond->value;
-	case SMCCC_POLICY_OP_LT:
-		return v < cond->value;
-	case SMCCC_POLICY_OP_LE:
-		return v <= cond->value;
-	case SMCCC_POLICY_OP_GT:
-		return v > cond->value;
-	case SMCCC_POLICY_OP_GE:
-		return v >= cond->value;
-	}
-	return false;
+	return smccc_policy_compare(cond, v);
 }
 
 struct smccc_policy_chain policy_lookup(const struct smccc_compiled *c, uint32_t func_id,
