@@ -3,7 +3,6 @@
  * smccc-bpf policy language: what changes between two compiled policies.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,22 +322,6 @@ void policy_diff_free(struct policy_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos = *pos + n < len ? *pos + n : len - 1;
-}
-
 const char *policy_diff_side_format(const struct policy_diff_side *s, char *buf, size_t len)
 {
 	char a[128], o[128];
@@ -350,26 +333,26 @@ const char *policy_diff_side_format(const struct policy_diff_side *s, char *buf,
 	buf[0] = '\0';
 	switch (s->kind) {
 	case POLICY_DIFF_DEFAULT:
-		put(buf, len, &pos, "%s (default)", policy_action_format(s->action, s->ret, a, sizeof(a)));
+		policy_appendf(buf, len, &pos, "%s (default)", policy_action_format(s->action, s->ret, a, sizeof(a)));
 		break;
 	case POLICY_DIFF_RULE:
 		policy_action_format(s->action, s->ret, a, sizeof(a));
 		if (s->limited)
-			put(buf, len, &pos, "%s up to %llu/s burst %llu, then %s", a,
+			policy_appendf(buf, len, &pos, "%s up to %llu/s burst %llu, then %s", a,
 			    (unsigned long long)s->rate, (unsigned long long)s->burst,
 			    policy_action_format(s->over_action, s->ret, o, sizeof(o)));
 		else
-			put(buf, len, &pos, "%s", a);
-		put(buf, len, &pos, " (rule %u, line %u)", s->rules[0], s->line);
+			policy_appendf(buf, len, &pos, "%s", a);
+		policy_appendf(buf, len, &pos, " (rule %u, line %u)", s->rules[0], s->line);
 		break;
 	case POLICY_DIFF_CONDITIONAL:
-		put(buf, len, &pos, "depends on conditions (rule%s", s->nr_rules > 1 ? "s" : "");
+		policy_appendf(buf, len, &pos, "depends on conditions (rule%s", s->nr_rules > 1 ? "s" : "");
 		for (k = 0; k < s->nr_rules; k++)
-			put(buf, len, &pos, "%s %u", k ? "," : "", s->rules[k]);
+			policy_appendf(buf, len, &pos, "%s %u", k ? "," : "", s->rules[k]);
 		if (s->falls_through)
-			put(buf, len, &pos, ", else %s by default",
+			policy_appendf(buf, len, &pos, ", else %s by default",
 			    policy_action_format(s->default_action, s->ret, a, sizeof(a)));
-		put(buf, len, &pos, ")");
+		policy_appendf(buf, len, &pos, ")");
 		break;
 	}
 	return buf;

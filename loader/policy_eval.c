@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "policy_eval.h"
+#include "policy_parser.h"
 
 bool policy_cond_holds(const struct smccc_policy_cond *cond, const struct policy_call *call)
 {
@@ -183,10 +184,7 @@ static int fmt_value(char *buf, size_t len, uint64_t v)
 	return snprintf(buf, len, "0x%llx", (unsigned long long)v);
 }
 
-/* snprintf that appends at *pos and never overruns */
-static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+void policy_appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -200,23 +198,6 @@ static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos = *pos + n < len ? *pos + n : len - 1;
 }
 
-static const char *action_word(uint8_t action)
-{
-	switch (action) {
-	case SMCCC_BPF_ACT_HANDLE:
-		return "handle";
-	case SMCCC_BPF_ACT_DENY:
-		return "deny";
-	case SMCCC_BPF_ACT_FWD_TO_USER:
-		return "forward";
-	case SMCCC_BPF_ACT_RETURN:
-		return "return";
-	case SMCCC_POLICY_ACT_LOG:
-		return "log";
-	}
-	return "?";
-}
-
 const char *policy_action_format(uint8_t action, const __u64 ret[4], char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -226,14 +207,14 @@ const char *policy_action_format(uint8_t action, const __u64 ret[4], char *buf, 
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	put(buf, len, &pos, "%s", action_word(action));
+	policy_appendf(buf, len, &pos, "%s", policy_action_name(action));
 	if (action != SMCCC_BPF_ACT_RETURN)
 		return buf;
 	for (n = 4; n > 1 && !ret[n - 1]; n--)
 		;
 	for (k = 0; k < n; k++) {
 		fmt_value(v, sizeof(v), ret[k]);
-		put(buf, len, &pos, "%s%s", k ? ", " : " ", v);
+		policy_appendf(buf, len, &pos, "%s%s", k ? ", " : " ", v);
 	}
 	return buf;
 }
@@ -248,33 +229,33 @@ const char *policy_rule_format(const struct smccc_policy_rule *r, char *buf, siz
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	put(buf, len, &pos, "%s", policy_action_format(r->action, r->ret, a, sizeof(a)));
+	policy_appendf(buf, len, &pos, "%s", policy_action_format(r->action, r->ret, a, sizeof(a)));
 	for (k = 0; k < r->nr_conds && k < SMCCC_POLICY_MAX_CONDS; k++) {
 		const struct smccc_policy_cond *c = &r->conds[k];
 		const char *op = c->op < 6 ? ops[c->op] : "?";
 
-		put(buf, len, &pos, "%s", k ? " and " : " if ");
+		policy_appendf(buf, len, &pos, "%s", k ? " and " : " if ");
 		fmt_value(v, sizeof(v), c->value);
 		switch (c->kind) {
 		case SMCCC_POLICY_COND_CONDUIT:
-			put(buf, len, &pos, "conduit %s %s", op,
+			policy_appendf(buf, len, &pos, "conduit %s %s", op,
 			    c->value == SMCCC_BPF_CONDUIT_HVC ? "hvc" :
 			    c->value == SMCCC_BPF_CONDUIT_SMC ? "smc" : v);
 			break;
 		case SMCCC_POLICY_COND_VCPU:
-			put(buf, len, &pos, "vcpu %s %s", op, v);
+			policy_appendf(buf, len, &pos, "vcpu %s %s", op, v);
 			break;
 		default:
 			if (c->mask != ~0ull) {
 				snprintf(m, sizeof(m), "0x%llx", (unsigned long long)c->mask);
-				put(buf, len, &pos, "x%u & %s %s %s", c->reg, m, op, v);
+				policy_appendf(buf, len, &pos, "x%u & %s %s %s", c->reg, m, op, v);
 			} else {
-				put(buf, len, &pos, "x%u %s %s", c->reg, op, v);
+				policy_appendf(buf, len, &pos, "x%u %s %s", c->reg, op, v);
 			}
 		}
 	}
 	if (r->flags & SMCCC_POLICY_F_RATE)
-		put(buf, len, &pos, " limit %llu/s burst %llu then %s",
+		policy_appendf(buf, len, &pos, " limit %llu/s burst %llu then %s",
 		    (unsigned long long)r->rate, (unsigned long long)r->burst,
 		    policy_action_format(r->over_action, r->ret, a, sizeof(a)));
 	return buf;

@@ -92,4 +92,8 @@ const char *policy_action_format(uint8_t action, const __u64 ret[4], char *buf, 
 /* The name of an event reason, "deny" ... "permissive". */
 const char *policy_event_reason_name(uint8_t reason);
 
+/* snprintf that appends at *pos and never overruns buf[len] */
+void policy_appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif /* __SMCCC_POLICY_EVAL_H */
