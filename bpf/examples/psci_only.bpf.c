@@ -39,7 +39,7 @@ static bool is_psci(__u32 func_id)
 }
 
 SEC("struct_ops/decide")
-int BPF_PROG(psci_only_decide, struct kvm_smccc_call *call)
+int BPF_PROG(psci_decide, struct kvm_smccc_call *call)
 {
 	/*
 	 * KVM answers the architecture calls (SMCCC_VERSION, ARCH_FEATURES,
@@ -64,4 +64,4 @@ int BPF_PROG(psci_only_decide, struct kvm_smccc_call *call)
  * as it is; "smccc-bpf policy attach --vm ID" rewrites it before loading.
  * The map name is the name bpftool pins the link under: < 16 bytes.
  */
-SMCCC_BPF_POLICY(psci_only, psci_only_decide, SMCCC_BPF_VM_ID_GLOBAL);
+SMCCC_BPF_POLICY(psci_only, psci_decide, SMCCC_BPF_VM_ID_GLOBAL);

@@ -62,7 +62,7 @@ static void count_call(__u64 vm_id)
 }
 
 SEC("struct_ops/decide")
-int BPF_PROG(board_info_decide, struct kvm_smccc_call *call)
+int BPF_PROG(board_decide, struct kvm_smccc_call *call)
 {
 	__u64 serial;
 
@@ -82,4 +82,4 @@ int BPF_PROG(board_info_decide, struct kvm_smccc_call *call)
 }
 
 /* vm_id 0 for bpftool; the CLI sets the VM's. Map name < 16 bytes. */
-SMCCC_BPF_POLICY(board_info, board_info_decide, SMCCC_BPF_VM_ID_GLOBAL);
+SMCCC_BPF_POLICY(board_info, board_decide, SMCCC_BPF_VM_ID_GLOBAL);
