@@ -10,10 +10,15 @@
 # Included by the top-level Makefile, or used as
 # "make -f Makefile -f bpf/examples/examples.mk TARGET"; guarded against a
 # second inclusion. Needs CLANG, BPF_CFLAGS and $(BUILD)/vmlinux.h from the
-# top-level Makefile, and CLI_OUT from loader/cli.mk for the booted run.
+# top-level Makefile, and CLI_OUT from loader/cli.mk for the booted run
+# (includes it if nobody has).
 
 ifndef SMCCC_BPF_EXAMPLES_MK
 SMCCC_BPF_EXAMPLES_MK := 1
+
+ifndef CLI_OUT
+include loader/cli.mk
+endif
 
 EXAMPLES_OUT := $(BUILD)/examples
 EXAMPLES := psci_only arg_filter vendor_emulate
