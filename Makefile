@@ -64,6 +64,7 @@ all: e2e
 include bpf/policy.mk
 include loader/policy.mk
 include loader/cli.mk
+include bpf/examples/examples.mk
 include loader/demo.mk
 include selftests/bench/bench.mk
 
@@ -110,7 +111,7 @@ e2e: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS)
 $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool \
 		$(KVM_SELFTESTS)/psci_test selftests/e2e/run-in-vm.sh scripts/mkinitramfs.sh \
 		scripts/initramfs-init.sh $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
-		selftests/e2e/cli-in-vm.sh
+		selftests/e2e/cli-in-vm.sh $(EXAMPLES_OBJS) selftests/e2e/examples-in-vm.sh
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
@@ -120,6 +121,8 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
 		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
+		-f selftests/e2e/examples-in-vm.sh:/test/examples-in-vm.sh \
+		$(foreach o,$(EXAMPLES_OBJS),-f $(o):/test/examples/$(notdir $(o))) \
 		$(foreach o,$(E2E_OBJS),-f $(o):/test/$(notdir $(o))) \
 		-d $(KVM_SELFTESTS):/test/kvm-selftests
 
