@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * smccc_bench: the in-guest round trip of an SMCCC call that KVM handles,
- * in three configurations side by side (run inside the booted test VM):
+ * in four configurations side by side (run inside the booted test VM):
  *
  *   none    no policy anywhere: the static key is off, the hook is a
  *           patched-out branch (upstream KVM cost)
@@ -13,25 +13,37 @@
  *           (0x84000000..0x8400001f). Configuring any range also inserts
  *           KVM's reserved HANDLE ranges for the architecture calls, so
  *           SMCCC_VERSION is looked up and found too.
+ *   rules   a generic policy of many rules (-p FILE, make bench: 1,000,
+ *           selftests/bench/policies/gen-rules.sh) compiled by the policy
+ *           library and loaded into the generic policy program
+ *           (bpf/policy.bpf.c), attached to the VM: its rules do not match
+ *           the measured calls but one, "handle function psci.version";
+ *           SMCCC_VERSION is an Arm Architecture Call, which the program
+ *           counts as HANDLE before any lookup. The program counts every
+ *           call in its per-CPU statistics map: part of what it costs.
  *
- * The "none" and "policy" figures come from the same VM; the filter needs
- * its own VM (a filter can only be set before the first KVM_RUN and never
- * removed). The policy is attached only for its own rounds, so the static
- * key is off while "none" and "filter" are measured.
+ * The "none", "policy" and "rules" figures come from the same VM; the
+ * filter needs its own VM (a filter can only be set before the first
+ * KVM_RUN and never removed). Each policy is attached only for its own
+ * rounds, so the static key is off while "none" and "filter" are measured.
  *
  * Each sample is vmm_loop(): N identical calls in a tight in-guest loop,
  * timed by the guest with CNTVCT_EL0, after a warm-up loop (TCG translates
  * code again after the static key patches kernel text). Rounds are
- * interleaved none, policy, filter, none, ... to cancel drift; the report
- * is the median over rounds of ns per call and the ratios of the medians.
+ * interleaved none, policy, filter, rules, none, ... to cancel drift; the
+ * report is the median over rounds of ns per call and the ratios of the
+ * medians.
  *
  * Every loop is checked: all N calls made, all returned the value KVM
- * returns without a policy, none forwarded, and the policy saw exactly the
- * calls of its own rounds. A broken measurement exits 1; a missed target
- * does not (a benchmark reports, tests assert).
+ * returns without a policy, none forwarded, and each policy saw exactly the
+ * calls of its own rounds (the trivial one counts them; the generic one's
+ * statistics must hold them all as HANDLE, with nothing dropped). A broken
+ * measurement exits 1; a missed target does not (a benchmark reports,
+ * tests assert).
  *
  * Usage: smccc_bench [-n CALLS] [-r ROUNDS] [-w WARMUP] [-m LABEL] [-t TARGET]
- * Output: a table, a verdict line, and one line "SMCCC-BENCH-JSON: {...}".
+ *                    [-p POLICY]
+ * Output: a table, verdict lines, and one line "SMCCC-BENCH-JSON: {...}".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,15 +60,18 @@
 #include "smccc_bpf.h"
 #include "vmm.h"
 #include "handle_all.skel.h"
+#include "policy_compile.h"
+#include "policy_lexer.h"
+#include "policy_maps.h"
 
 #define FN_SMCCC_VERSION	0x80000000u
 #define FN_PSCI_VERSION		0x84000000u
 #define FILTER_BASE		0x84000000u	/* PSCI 32-bit function ids */
 #define FILTER_NR		0x20u
 
-enum { CFG_NONE, CFG_POLICY, CFG_FILTER, NR_CFG };
-static const char *const cfg_name[NR_CFG] = { "none", "policy", "filter" };
-static const char *const cfg_json[NR_CFG] = { "no_policy", "policy", "filter" };
+enum { CFG_NONE, CFG_POLICY, CFG_FILTER, CFG_RULES, NR_CFG };
+static const char *const cfg_name[NR_CFG] = { "none", "policy", "filter", "rules" };
+static const char *const cfg_json[NR_CFG] = { "no_policy", "policy", "filter", "rules" };
 
 struct bench_case {
 	const char *name;
@@ -79,6 +94,8 @@ static uint64_t nr_calls = 20000, nr_warmup, counter_hz;
 static int nr_rounds = 7;
 static double target = 1.03;
 static const char *label = "unlabelled";
+static const char *rules_path = "rules-1k.pol";
+static struct smccc_compiled rules;
 static bool lockdep;	/* the kernel instruments every RCU read section */
 
 static void die(const char *fmt, ...)
@@ -165,23 +182,29 @@ static struct vmm_vm *new_vm(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: smccc_bench [-n CALLS] [-r ROUNDS] [-w WARMUP] [-m LABEL] [-t TARGET]\n"
+		   "                   [-p POLICY]\n"
 		   "  -n CALLS   calls per measured loop (default %" PRIu64 ")\n"
-		   "  -r ROUNDS  interleaved rounds none,policy,filter (default %d)\n"
+		   "  -r ROUNDS  interleaved rounds none,policy,filter,rules (default %d)\n"
 		   "  -w WARMUP  warm-up calls before each loop (default CALLS/8)\n"
 		   "  -m LABEL   name of this run in the output (e.g. tcg, icount)\n"
-		   "  -t TARGET  policy/none ratio to report against (default %.2f)\n",
-		nr_calls, nr_rounds, target);
+		   "  -t TARGET  policy/none and rules/none ratio to report against (default %.2f)\n"
+		   "  -p POLICY  the many-rule policy file (default %s)\n",
+		nr_calls, nr_rounds, target, rules_path);
 }
 
-static void print_json(double worst_policy, double worst_filter, bool ok)
+static void print_json(double worst_policy, double worst_filter, double worst_rules, bool ok,
+		       bool ok_rules)
 {
 	unsigned int i;
 	int c, r;
 
 	printf("SMCCC-BENCH-JSON: {\"label\":\"%s\",\"calls_per_loop\":%" PRIu64
 	       ",\"warmup_calls\":%" PRIu64 ",\"rounds\":%d,\"counter_hz\":%" PRIu64
-	       ",\"target\":%.3f,\"lockdep\":%s,\"cases\":[", label, nr_calls, nr_warmup,
+	       ",\"target\":%.3f,\"lockdep\":%s,", label, nr_calls, nr_warmup,
 	       nr_rounds, counter_hz, target, lockdep ? "true" : "false");
+	printf("\"rules_policy\":{\"file\":\"%s\",\"rules\":%u,\"exact_ids\":%u,"
+	       "\"segments\":%u},\"cases\":[", rules_path, rules.nr_rules, rules.nr_exact,
+	       rules.nr_segments);
 	for (i = 0; i < NR_CASES; i++) {
 		const struct bench_case *bc = &cases[i];
 
@@ -190,9 +213,9 @@ static void print_json(double worst_policy, double worst_filter, bool ok)
 		       bc->name, bc->func_id, cname(bc->conduit), bc->expect);
 		for (c = 0; c < NR_CFG; c++)
 			printf("%s\"%s\":%.3f", c ? "," : "", cfg_json[c], bc->med[c]);
-		printf("},\"ratio_vs_no_policy\":{\"policy\":%.4f,\"filter\":%.4f},"
+		printf("},\"ratio_vs_no_policy\":{\"policy\":%.4f,\"filter\":%.4f,\"rules\":%.4f},"
 		       "\"ns_per_call\":{", bc->med[CFG_POLICY] / bc->med[CFG_NONE],
-		       bc->med[CFG_FILTER] / bc->med[CFG_NONE]);
+		       bc->med[CFG_FILTER] / bc->med[CFG_NONE], bc->med[CFG_RULES] / bc->med[CFG_NONE]);
 		for (c = 0; c < NR_CFG; c++) {
 			printf("%s\"%s\":[", c ? "," : "", cfg_json[c]);
 			for (r = 0; r < nr_rounds; r++)
@@ -202,27 +225,64 @@ static void print_json(double worst_policy, double worst_filter, bool ok)
 		printf("}}");
 	}
 	printf("],\"worst_policy_ratio\":%.4f,\"worst_filter_ratio\":%.4f,"
-	       "\"verdict\":\"%s\"}\n", worst_policy, worst_filter, ok ? "OK" : "MISSED");
+	       "\"worst_rules_ratio\":%.4f,\"verdict\":\"%s\",\"verdict_rules\":\"%s\"}\n",
+	       worst_policy, worst_filter, worst_rules, ok ? "OK" : "MISSED",
+	       ok_rules ? "OK" : "MISSED");
+}
+
+/* The generic policy's HANDLE count of func_id in this VM. */
+static uint64_t rules_handled(struct bpf_object *obj, uint64_t vm_id, uint32_t func_id)
+{
+	uint64_t v = 0;
+	int r = smccc_policy_read_stat(obj, vm_id, func_id, SMCCC_BPF_ACT_HANDLE, &v);
+
+	if (r)
+		die("reading the statistics of the %u-rule policy: %s", rules.nr_rules, strerror(-r));
+	return v;
+}
+
+/* Compiles the many-rule policy and loads it for vm_id (not attached). */
+static struct policy_bpf *load_rules(uint64_t vm_id)
+{
+	struct policy_diags diags = { 0 };
+	struct policy_bpf *prog;
+	char *name = NULL;
+
+	if (policy_compile_file(rules_path, &rules, &name, &diags)) {
+		fputs(policy_diags_text(&diags), stderr);
+		die("%s does not compile", rules_path);
+	}
+	policy_diags_free(&diags);
+	free(name);
+	prog = smccc_policy_prog_load(&rules, vm_id);
+	if (!prog)
+		die("loading %s into the generic policy program: %s", rules_path, strerror(errno));
+	return prog;
 }
 
 int main(int argc, char **argv)
 {
 	struct handle_all_bpf *skel;
+	struct policy_bpf *rules_prog;
+	struct bpf_object *rules_obj;
 	volatile __u64 *policy_calls;
 	struct vmm_vm *vm, *vm_filter;
 	double worst_policy = 0, worst_filter = 0, worst_policy_ns = 0, worst_filter_ns = 0;
-	uint64_t vm_id, seen;
-	unsigned int i;
+	double worst_rules = 0, worst_rules_ns = 0;
+	uint64_t vm_id, seen, seen_fn[2], dropped[SMCCC_POLICY_NR_DROP];
+	const uint32_t fns[2] = { FN_SMCCC_VERSION, FN_PSCI_VERSION };
+	unsigned int i, k;
 	int opt, r, c;
-	bool ok;
+	bool ok, ok_rules;
 
-	while ((opt = getopt(argc, argv, "n:r:w:m:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:w:m:t:p:h")) != -1) {
 		switch (opt) {
 		case 'n': nr_calls = strtoull(optarg, NULL, 0); break;
 		case 'r': nr_rounds = atoi(optarg); break;
 		case 'w': nr_warmup = strtoull(optarg, NULL, 0); break;
 		case 'm': label = optarg; break;
 		case 't': target = atof(optarg); break;
+		case 'p': rules_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -256,6 +316,8 @@ int main(int argc, char **argv)
 		die("load handle_all: %s", strerror(-r));
 
 	policy_calls = &skel->bss->calls;
+	rules_prog = load_rules(vm_id);
+	rules_obj = smccc_policy_prog_obj(rules_prog);
 
 	/* What KVM answers, with no policy: the value every loop must return. */
 	for (i = 0; i < NR_CASES; i++) {
@@ -281,6 +343,8 @@ int main(int argc, char **argv)
 	printf("smccc_bench [%s]: %d rounds x %" PRIu64 " calls (+%" PRIu64
 	       " warm-up), counter %" PRIu64 " Hz\n", label, nr_rounds, nr_calls,
 	       nr_warmup, counter_hz);
+	printf("rules: %s, %u rules (%u exact IDs, %u segments), the generic policy program\n",
+	       rules_path, rules.nr_rules, rules.nr_exact, rules.nr_segments);
 	/* /proc/lockdep: CONFIG_LOCKDEP, so rcu_read_lock() is lock_acquire(). */
 	lockdep = access("/proc/lockdep", F_OK) == 0;
 	if (lockdep)
@@ -293,11 +357,18 @@ int main(int argc, char **argv)
 			struct bpf_link *link = NULL;
 
 			seen = *policy_calls;
+			for (k = 0; k < 2; k++)
+				seen_fn[k] = rules_handled(rules_obj, vm_id, fns[k]);
 			if (c == CFG_POLICY) {
 				link = bpf_map__attach_struct_ops(skel->maps.handle_all);
 				if (!link)
 					die("attach handle_all to VM %" PRIu64 ": %s", vm_id,
 					    strerror(errno));
+			} else if (c == CFG_RULES) {
+				link = smccc_policy_prog_attach(rules_prog);
+				if (!link)
+					die("attach the %u-rule policy to VM %" PRIu64 ": %s",
+					    rules.nr_rules, vm_id, strerror(errno));
 			}
 			for (i = 0; i < NR_CASES; i++)
 				cases[i].ns[c][r] = sample(v, &cases[i]);
@@ -307,19 +378,42 @@ int main(int argc, char **argv)
 			if (seen != (c == CFG_POLICY ? NR_CASES * (nr_calls + nr_warmup) : 0))
 				die("round %d, %s: the policy saw %" PRIu64 " calls", r, cfg_name[c],
 				    seen);
+			/* Two cases (HVC, SMC) per function. */
+			for (k = 0; k < 2; k++) {
+				seen = rules_handled(rules_obj, vm_id, fns[k]) - seen_fn[k];
+				if (seen != (c == CFG_RULES ? 2 * (nr_calls + nr_warmup) : 0))
+					die("round %d, %s: the %u-rule policy handled %" PRIu64
+					    " calls of 0x%08x", r, cfg_name[c], rules.nr_rules, seen,
+					    fns[k]);
+			}
 		}
 	}
 
-	printf("%-14s %-7s %11s %11s %11s %12s %12s\n", "median ns/call", "", "no policy",
-	       "policy", "filter", "policy/none", "filter/none");
+	r = smccc_policy_read_dropped(rules_obj, dropped);
+	if (r)
+		die("reading the dropped counters of the %u-rule policy: %s", rules.nr_rules,
+		    strerror(-r));
+	if (dropped[SMCCC_POLICY_DROP_STATS] || dropped[SMCCC_POLICY_DROP_EVENTS] ||
+	    dropped[SMCCC_POLICY_DROP_RATE])
+		die("the %u-rule policy dropped records: stats %" PRIu64 ", events %" PRIu64
+		    ", rate %" PRIu64, rules.nr_rules, dropped[SMCCC_POLICY_DROP_STATS],
+		    dropped[SMCCC_POLICY_DROP_EVENTS], dropped[SMCCC_POLICY_DROP_RATE]);
+
+	printf("%-14s %-4s %9s %9s %9s %9s %9s %9s %9s\n", "median ns/call", "", "none",
+	       "trivial", "filter", "rules", "triv/none", "filt/none", "rules/none");
 	for (i = 0; i < NR_CASES; i++) {
 		struct bench_case *bc = &cases[i];
-		double rp, rf;
+		double rp, rf, rr;
 
 		for (c = 0; c < NR_CFG; c++)
 			bc->med[c] = median(bc->ns[c], nr_rounds);
 		rp = bc->med[CFG_POLICY] / bc->med[CFG_NONE];
 		rf = bc->med[CFG_FILTER] / bc->med[CFG_NONE];
+		rr = bc->med[CFG_RULES] / bc->med[CFG_NONE];
+		if (rr > worst_rules) {
+			worst_rules = rr;
+			worst_rules_ns = bc->med[CFG_RULES] - bc->med[CFG_NONE];
+		}
 		if (rp > worst_policy) {
 			worst_policy = rp;
 			worst_policy_ns = bc->med[CFG_POLICY] - bc->med[CFG_NONE];
@@ -328,18 +422,24 @@ int main(int argc, char **argv)
 			worst_filter = rf;
 			worst_filter_ns = bc->med[CFG_FILTER] - bc->med[CFG_NONE];
 		}
-		printf("%-14s %-7s %11.1f %11.1f %11.1f %11.3fx %11.3fx\n", bc->name,
+		printf("%-14s %-4s %9.1f %9.1f %9.1f %9.1f %8.3fx %8.3fx %8.3fx\n", bc->name,
 		       cname(bc->conduit), bc->med[CFG_NONE], bc->med[CFG_POLICY],
-		       bc->med[CFG_FILTER], rp, rf);
+		       bc->med[CFG_FILTER], bc->med[CFG_RULES], rp, rf, rr);
 	}
 	ok = worst_policy <= target;
+	ok_rules = worst_rules <= target;
 	printf("[%s] upstream filter / no policy (worst case): %.3fx, %+.0f ns/call\n", label,
 	       worst_filter, worst_filter_ns);
 	printf("[%s] trivial policy / no policy (worst case): %.3fx, %+.0f ns/call "
 	       "(target <= %.2fx): %s\n", label, worst_policy, worst_policy_ns, target,
 	       ok ? "OK" : "MISSED");
-	print_json(worst_policy, worst_filter, ok);
+	printf("[%s] %u-rule policy / no policy (worst case): %.3fx, %+.0f ns/call "
+	       "(target <= %.2fx): %s\n", label, rules.nr_rules, worst_rules, worst_rules_ns,
+	       target, ok_rules ? "OK" : "MISSED");
+	print_json(worst_policy, worst_filter, worst_rules, ok, ok_rules);
 
+	smccc_policy_prog_destroy(rules_prog);
+	smccc_compiled_free(&rules);
 	handle_all_bpf__destroy(skel);
 	vmm_vm_destroy(vm_filter);
 	vmm_vm_destroy(vm);
