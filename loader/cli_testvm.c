@@ -10,6 +10,11 @@
  *        -> "ret X0 X1 X2 X3 fwd=0|1" (hex); a forwarded call
  *           (KVM_EXIT_HYPERCALL) is answered by this VMM with
  *           x0 = 0x5ec0de, x1 = the function ID
+ *   loop hvc|smc VCPU FUNC COUNT A B
+ *        -> the guest makes COUNT calls in a tight in-guest loop (no VMM
+ *           round trip unless forwarded), then
+ *           "loop calls=N a=N b=N other=N fwd=N": how many returned x0 == A,
+ *           x0 == B, anything else, and how many were forwarded
  *   id   -> "vm_id N"
  *   quit -> exits (as does the end of stdin)
  */
@@ -34,9 +39,93 @@ static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 	ret[3] = 0;
 }
 
+/* Numbers in any base strtoull takes (0x..., decimal), the full 64 bits. */
+static int parse_u64s(char *s, uint64_t *v, int max)
+{
+	char *tok, *end;
+	int n = 0;
+
+	for (tok = strtok(s, " \t\n"); tok && n < max; tok = strtok(NULL, " \t\n")) {
+		errno = 0;
+		v[n] = strtoull(tok, &end, 0);
+		if (errno || *end)
+			return -1;
+		n++;
+	}
+	return tok ? -1 : n;
+}
+
+/* "hvc|smc VCPU" at the start of s; returns the rest or NULL. */
+static char *parse_target(char *s, enum vmm_conduit *conduit, int *vcpu)
+{
+	char name[8];
+	int used = 0;
+
+	if (sscanf(s, "%7s %d %n", name, vcpu, &used) < 2 || !used || *vcpu < 0 || *vcpu > 1)
+		return NULL;
+	if (!strcmp(name, "hvc"))
+		*conduit = VMM_HVC;
+	else if (!strcmp(name, "smc"))
+		*conduit = VMM_SMC;
+	else
+		return NULL;
+	return s + used;
+}
+
+static void do_loop(struct vmm_vm *vm, char *args)
+{
+	struct vmm_call call = { 0 };
+	struct vmm_loop_result res;
+	uint64_t v[4];
+	char *rest;
+	int vcpu, r;
+
+	rest = parse_target(args, &call.conduit, &vcpu);
+	if (!rest || parse_u64s(rest, v, 4) != 4) {
+		printf("error bad command\n");
+		return;
+	}
+	call.func_id = v[0];
+	r = vmm_loop(vm, vcpu, &call, v[1], v[2], v[3], &res);
+	if (r) {
+		printf("error loop %s\n", strerror(-r));
+		return;
+	}
+	printf("loop calls=%" PRIu64 " a=%" PRIu64 " b=%" PRIu64 " other=%" PRIu64
+	       " fwd=%" PRIu64 "\n", res.calls, res.x0_eq_a, res.x0_eq_b, res.x0_other,
+	       res.forwarded);
+}
+
+static void do_call(struct vmm_vm *vm, char *args)
+{
+	struct vmm_call call = { 0 };
+	struct vmm_result res;
+	uint64_t v[4] = { 0 };
+	char *rest;
+	int vcpu, n, r;
+
+	rest = parse_target(args, &call.conduit, &vcpu);
+	n = rest ? parse_u64s(rest, v, 4) : -1;
+	if (n < 1) {
+		printf("error bad command\n");
+		return;
+	}
+	call.func_id = v[0];
+	call.args[0] = v[1];
+	call.args[1] = v[2];
+	call.args[2] = v[3];
+	r = vmm_call(vm, vcpu, &call, &res);
+	if (r) {
+		printf("error call %s\n", strerror(-r));
+		return;
+	}
+	printf("ret 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " fwd=%d\n",
+	       res.x[0], res.x[1], res.x[2], res.x[3], res.forwarded);
+}
+
 int main(void)
 {
-	char line[256], conduit[8];
+	char line[256];
 	struct vmm_vm *vm;
 	uint64_t id = 0;
 	int r;
@@ -56,35 +145,16 @@ int main(void)
 	printf("vm_id %" PRIu64 "\n", id);
 
 	while (fgets(line, sizeof(line), stdin)) {
-		struct vmm_call call = { 0 };
-		struct vmm_result res;
-		unsigned long long f = 0, x[3] = { 0 };
-		int vcpu = 0, n;
-
 		if (!strncmp(line, "quit", 4))
 			break;
-		if (!strncmp(line, "id", 2)) {
+		if (!strncmp(line, "id", 2))
 			printf("vm_id %" PRIu64 "\n", id);
-			continue;
-		}
-		n = sscanf(line, "call %7s %d %lli %lli %lli %lli", conduit, &vcpu, &f, &x[0], &x[1],
-			   &x[2]);
-		if (n < 3 || vcpu < 0 || vcpu > 1) {
+		else if (!strncmp(line, "call ", 5))
+			do_call(vm, line + 5);
+		else if (!strncmp(line, "loop ", 5))
+			do_loop(vm, line + 5);
+		else
 			printf("error bad command\n");
-			continue;
-		}
-		call.conduit = !strcmp(conduit, "smc") ? VMM_SMC : VMM_HVC;
-		call.func_id = f;
-		call.args[0] = x[0];
-		call.args[1] = x[1];
-		call.args[2] = x[2];
-		r = vmm_call(vm, vcpu, &call, &res);
-		if (r) {
-			printf("error call %s\n", strerror(-r));
-			continue;
-		}
-		printf("ret 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " fwd=%d\n",
-		       res.x[0], res.x[1], res.x[2], res.x[3], res.forwarded);
 	}
 	vmm_vm_destroy(vm);
 	return 0;

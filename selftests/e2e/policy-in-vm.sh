@@ -37,6 +37,7 @@
 #   TESTVM=./smccc-testvm  a scriptable VM (loader/cli_testvm.c)
 #   OBJS=.                 bad_write.bpf.o
 #   LOOP_CALLS=8000        calls of the replace-under-load stream
+#   GUEST_LOOP=300000      calls of the in-guest loop replaced under
 # Root, debugfs on /sys/kernel/debug, bpffs on /sys/fs/bpf.
 
 cd "$(dirname "$0")" || exit 1
@@ -44,6 +45,7 @@ CLI=${CLI:-./smccc-bpf}
 TESTVM=${TESTVM:-./smccc-testvm}
 OBJS=${OBJS:-.}
 LOOP_CALLS=${LOOP_CALLS:-8000}
+GUEST_LOOP=${GUEST_LOOP:-300000}
 T=$(mktemp -d /tmp/policy-test.XXXXXX)
 
 n=0 passed=0 failed=0
@@ -144,7 +146,7 @@ batch() {
 # written as the CLI prints them: 0x%x, lower case.
 reset_expect() { : >"$T/exp.stats"; : >"$T/exp.events"; }
 
-# smccc-testvm reads arguments with %lli, which clamps hex values >= 2^63:
+# Values >= 2^63 are written as negative decimals (strtoull wraps them):
 # such values are passed as negative decimals, and recorded as the CLI shows them.
 hexarg() {
 	case $1 in
@@ -528,6 +530,30 @@ stats_match "... B's statistics kept counting across the failed replaces"
 run 0 "policy show: still B, replaced 5 times" "$CLI" policy show --vm "$a_id"
 has "... the name" out "policy \"B\""
 has "... replaced 5 times (the failed replaces do not count)" out "\\(5 times\\)"
+# ---- 7. replace while the guest loops on calls inside the guest -------------------------
+# The guest issues GUEST_LOOP calls in a tight loop (smccc-testvm "loop", no
+# VMM round trip); the CLI replaces A by B meanwhile. Every call must get A's
+# or B's answer, and the swap must land inside the loop.
+run 0 "in-guest loop: replace with A" "$CLI" policy replace --vm "$a_id" "$T/A.pol"
+start=$(wc -l <"$T/a.out")
+echo "loop hvc 0 0xc2000050 $GUEST_LOOP 0xa 0xb" >&3
+sleep 1
+"$CLI" policy replace --vm "$a_id" "$T/B.pol" >"$T/out" 2>"$T/err"
+rc=$?
+done_early=$(($(wc -l <"$T/a.out") - start))
+wait_lines "$T/a.out" $((start + 1)) 6000
+set -- $(tail -n 1 "$T/a.out" | sed -n 's/^loop calls=\([0-9]*\) a=\([0-9]*\) b=\([0-9]*\) other=\([0-9]*\) fwd=\([0-9]*\)$/\1 \2 \3 \4 \5/p')
+echo "# in-guest loop of $GUEST_LOOP calls: ${1:-?} calls, A ${2:-?}, B ${3:-?}, other ${4:-?}"
+[ $rc -eq 0 ] && [ "$done_early" -eq 0 ] &&
+	ok "in-guest loop: policy replace A -> B while the loop ran" ||
+	{ nok "in-guest loop: replace exit $rc, loop finished first: $done_early"; show_output; }
+[ "${1:-0}" -eq "$GUEST_LOOP" ] && [ "${4:-1}" -eq 0 ] && [ $(($2 + $3)) -eq "$GUEST_LOOP" ] &&
+	ok "in-guest loop: all $GUEST_LOOP calls got A's or B's answer (A $2, B $3)" ||
+	nok "in-guest loop: $(tail -n 1 "$T/a.out")"
+[ "${2:-0}" -gt 0 ] && [ "${3:-0}" -gt 0 ] &&
+	ok "in-guest loop: the swap landed inside the loop" ||
+	nok "in-guest loop: A ${2:-?}, B ${3:-?} (raise GUEST_LOOP)"
+
 run 0 "policy detach" "$CLI" policy detach --vm "$a_id"
 c2 "detached: KVM's answer again" "ret $K_SIP * fwd=0" handle - 0xc2000050
 
