@@ -5,7 +5,7 @@
  *
  *  1. each rule becomes a struct smccc_policy_rule; its matches become
  *     exact (ID, rule) pairs and (first, last, rule) ranges, checked
- *     against the architecture range and KVM's vendor hypervisor range;
+ *     against the architecture range;
  *  2. the pairs are sorted by ID, the range ends by position, and one sweep
  *     keeps the set of rules covering the current position in a
  *     hierarchical bitmap: each stretch between two range ends becomes a
@@ -16,7 +16,11 @@
  *     identical chains share one slice of the chain map;
  *  3. a rule that no chain reaches (every ID it names is decided by
  *     earlier rules without conditions) is reported as shadowed, with
- *     range minimum/maximum queries over the chain cut points.
+ *     range minimum/maximum queries over the chain cut points;
+ *  4. KVM's vendor hypervisor range must move to the VMM or the policy as
+ *     a whole or not at all: the pieces of it (its exact entries, and the
+ *     segments and gaps between them) are compared by what their chains
+ *     and the default decide.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -30,7 +34,6 @@
 
 #define ARCH_MSG "the SMCCC architecture range (0x80000000-0x8000ffff, 0xc0000000-0xc000ffff) is KVM's; a policy cannot change it"
 #define NO_CUT		UINT32_MAX	/* chain not cut by a rule without conditions */
-#define VENDOR_HYP_IDS	(2u * 0x10000u)
 #define SMCCC_POLICY_MAX_BURST	(1ull << 32)	/* what bpf/policy_decide.bpf.h honours */
 
 struct xref {			/* an ID named exactly by a rule */
@@ -88,6 +91,7 @@ struct ctx {
 	size_t cap_chain, cap_exact, cap_seg;
 	uint32_t chain_over_rule;	/* first rule of the chain past SMCCC_POLICY_MAX_CHAIN */
 	bool chain_over;
+	bool chain_capped;	/* some chain was cut at SMCCC_POLICY_MAX_CHAIN_LEN (an error) */
 
 	uint32_t *exact_cut;	/* per exact entry: rule index cutting its chain */
 	uint32_t *seg_cut;
@@ -434,63 +438,11 @@ static void resolve_match(struct ctx *c, uint32_t i, const struct policy_match *
 	}
 }
 
-static int cmp_rref_first(const void *a, const void *b)
-{
-	const struct rref *x = a, *y = b;
-
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* How many of KVM's vendor hypervisor IDs rule i names. */
-static uint32_t vendor_hyp_cover(struct ctx *c, uint32_t i)
-{
-	static const struct smccc_id_range vh[2] = {
-		{ SMCCC_POLICY_VENDOR_HYP32_FIRST, SMCCC_POLICY_VENDOR_HYP32_LAST },
-		{ SMCCC_POLICY_VENDOR_HYP64_FIRST, SMCCC_POLICY_VENDOR_HYP64_LAST },
-	};
-	size_t nx = c->nr_xs - c->x_start[i], nr = c->nr_rs - c->r_start[i], n = 0, k;
-	struct rref *v = xmalloc((nx + nr) * 2 * sizeof(*v));
-	uint64_t covered = 0, end = 0;
-	unsigned int h;
-
-	for (k = 0; k < nx; k++) {
-		uint32_t id = c->xs[c->x_start[i] + k].id;
-
-		for (h = 0; h < 2; h++)
-			if (id >= vh[h].first && id <= vh[h].last)
-				v[n++] = (struct rref){ id, id, i };
-	}
-	for (k = 0; k < nr; k++) {
-		const struct rref *r = &c->rs[c->r_start[i] + k];
-
-		for (h = 0; h < 2; h++) {
-			uint32_t f = r->first > vh[h].first ? r->first : vh[h].first;
-			uint32_t l = r->last < vh[h].last ? r->last : vh[h].last;
-
-			if (f <= l)
-				v[n++] = (struct rref){ f, l, i };
-		}
-	}
-	qsort(v, n, sizeof(*v), cmp_rref_first);
-	for (k = 0; k < n; k++) {
-		uint64_t f = v[k].first, l = (uint64_t)v[k].last + 1;
-
-		if (f < end)
-			f = end;
-		if (l > f) {
-			covered += l - f;
-			end = l;
-		}
-	}
-	free(v);
-	return (uint32_t)covered;
-}
-
 static void compile_rule(struct ctx *c, uint32_t i)
 {
 	const struct policy_rule *pr = &c->ast->rules[i];
 	struct smccc_policy_rule *r = &c->out->rules[i];
-	uint32_t k, cover;
+	uint32_t k;
 
 	r->id = pr->id;
 	r->line = pr->loc.line;
@@ -555,15 +507,6 @@ static void compile_rule(struct ctx *c, uint32_t i)
 	c->r_start[i] = c->nr_rs;
 	for (k = 0; k < pr->nr_matches; k++)
 		resolve_match(c, i, &pr->matches[k]);
-
-	if (r->action != SMCCC_BPF_ACT_FWD_TO_USER && r->action != SMCCC_BPF_ACT_RETURN &&
-	    r->over_action != SMCCC_BPF_ACT_FWD_TO_USER && r->over_action != SMCCC_BPF_ACT_RETURN)
-		return;
-	cover = vendor_hyp_cover(c, i);
-	if (cover && cover < VENDOR_HYP_IDS)
-		rule_error(c, i, pr->loc,
-			   "rule %u takes over part of KVM's vendor hypervisor range: a forward or return rule covers all of 0x86000000-0x8600ffff and 0xc6000000-0xc600ffff (UID call 0x8600ff01 included) or none of it, the range moves as a whole or not at all (use 'service vendor-hyp'; deny, handle and log may cover part of it)",
-			   pr->id);
 }
 
 /* ---- the sweep ---- */
@@ -614,6 +557,7 @@ static uint32_t build_chain(struct ctx *c, uint32_t id, const struct xref *xr, s
 		if (bv == r)
 			b = hb_next(&c->hb, bv + 1);
 		if (n == SMCCC_POLICY_MAX_CHAIN_LEN) {
+			c->chain_capped = true;
 			if (!c->cap_reported[r]) {
 				c->cap_reported[r] = true;
 				cerr(c, c->ast->rules[r].loc,
@@ -890,6 +834,419 @@ static void warn_shadowed(struct ctx *c)
 	free(ex.t);
 }
 
+/* ---- KVM's vendor hypervisor range ---- */
+
+/*
+ * The range moves to the VMM (forward) or to the policy (return) as a
+ * whole or not at all. It falls into pieces of one chain each: its exact
+ * IDs, and the stretches between them of segments or of no rule (the
+ * default). Whether a call to a piece moves is decided by its chain, then
+ * the default unless the chain ends with a rule without conditions; a
+ * rule that never decides (an earlier one holds whenever it does) is left
+ * out, and so, for the comparison, are the rules with conditions just
+ * before the last element that decide as it does. The range stays whole
+ * when every piece has the same reduced chain, element by element (the
+ * same class, the same conditions; a rate-limited rule that moves on one
+ * side of its limit only: the same rule, one bucket): conditions never
+ * look at x0, so then a call moves for all of the range or for none of
+ * it. Anything else is refused, with the first pieces, in ID order, that
+ * show the split.
+ */
+
+#define VH_DEFAULT	UINT32_MAX	/* element: the default action */
+#define VH_RANGE_TEXT	"the vendor hypervisor range (0x86000000-0x8600ffff and 0xc6000000-0xc600ffff) moves as a whole, UID call 0x8600ff01 included, or not at all"
+
+enum vh_class {
+	VH_STAY,	/* no call moves: handle, log, deny */
+	VH_MOVE,	/* every call moves: forward, return */
+	VH_SOME,	/* element: rate limited, moves on one side of the limit; piece: depends on the call */
+};
+
+struct vh_el {
+	uint32_t rule;		/* index, or VH_DEFAULT */
+	uint8_t cls;		/* enum vh_class */
+	bool cond;		/* the rule has conditions (never the last element) */
+};
+
+struct vh_piece {
+	uint32_t id;		/* first ID of the piece */
+	uint32_t start;		/* its elements: els[start .. start + len) */
+	uint32_t len;
+	uint32_t rlen;		/* reduced: the first rlen - 1 of them, then the last one */
+};
+
+struct vh {
+	struct vh_piece *p;
+	size_t nr, cap;
+	struct vh_el *els;
+	size_t nr_els, cap_els;
+	uint32_t *seen;		/* by chain start: 1 + a piece with that chain, 0 none yet */
+	bool skip;		/* a rule deciding part of it has errors: not checked */
+};
+
+static bool moves(uint8_t action)
+{
+	return action == SMCCC_BPF_ACT_FWD_TO_USER || action == SMCCC_BPF_ACT_RETURN;
+}
+
+static const char *action_name(uint8_t action)
+{
+	switch (action) {
+	case SMCCC_BPF_ACT_HANDLE:
+		return "handle";
+	case SMCCC_BPF_ACT_DENY:
+		return "deny";
+	case SMCCC_BPF_ACT_FWD_TO_USER:
+		return "forward";
+	case SMCCC_BPF_ACT_RETURN:
+		return "return";
+	case SMCCC_POLICY_ACT_LOG:
+		return "log";
+	}
+	return "?";
+}
+
+/* Every condition of a is one of b's: a rule with a's conditions holds whenever b's does. */
+static bool conds_within(const struct smccc_policy_rule *a, const struct smccc_policy_rule *b)
+{
+	bool used[SMCCC_POLICY_MAX_CONDS] = { false };
+	uint32_t i, j;
+
+	if (a->nr_conds > b->nr_conds)
+		return false;
+	for (i = 0; i < a->nr_conds; i++) {
+		const struct smccc_policy_cond *x = &a->conds[i];
+
+		for (j = 0; j < b->nr_conds; j++) {
+			const struct smccc_policy_cond *y = &b->conds[j];
+
+			if (!used[j] && x->kind == y->kind && x->reg == y->reg && x->op == y->op &&
+			    x->mask == y->mask && x->value == y->value)
+				break;
+		}
+		if (j == b->nr_conds)
+			return false;
+		used[j] = true;
+	}
+	return true;
+}
+
+static bool conds_same(const struct smccc_policy_rule *a, const struct smccc_policy_rule *b)
+{
+	return a->nr_conds == b->nr_conds && conds_within(a, b);
+}
+
+/* Reduced element k of p. */
+static const struct vh_el *vh_el(const struct vh *v, const struct vh_piece *p, uint32_t k)
+{
+	return &v->els[p->start + (k + 1 == p->rlen ? p->len - 1 : k)];
+}
+
+/* One piece: the ID id, looked up to the chain ch. */
+static void vh_add(struct ctx *c, struct vh *v, uint32_t id, struct smccc_policy_chain ch)
+{
+	const struct smccc_policy_rule *rules = c->out->rules;
+	struct vh_el buf[SMCCC_POLICY_MAX_CHAIN_LEN + 1];
+	struct vh_piece p = { id, 0, 0, 0 };
+	uint32_t n = 0, k, j;
+
+	/* identical chains are one slice of the chain map: do each once */
+	if (ch.len && v->seen[ch.start]) {
+		p = v->p[v->seen[ch.start] - 1];
+		p.id = id;
+		goto add;
+	}
+	for (k = 0; k < ch.len; k++) {
+		uint32_t r = c->out->chain[ch.start + k];
+		bool a = moves(rules[r].action), o = moves(rules[r].over_action);
+
+		v->skip |= c->rule_err[r];
+		for (j = 0; j < n && !conds_within(&rules[buf[j].rule], &rules[r]); j++)
+			;
+		if (j < n)
+			continue;	/* never decides */
+		buf[n++] = (struct vh_el){ r, a != o ? VH_SOME : a ? VH_MOVE : VH_STAY,
+					   rules[r].nr_conds != 0 };
+	}
+	if (!n || buf[n - 1].cond)
+		buf[n++] = (struct vh_el){ VH_DEFAULT,
+					   moves(c->out->config.default_action) ? VH_MOVE : VH_STAY,
+					   false };
+	p.len = p.rlen = n;
+	while (p.rlen >= 2 && buf[n - 1].cls != VH_SOME && buf[p.rlen - 2].cls == buf[n - 1].cls)
+		p.rlen--;
+	v->els = grow(v->els, &v->cap_els, v->nr_els + n, sizeof(*v->els));
+	memcpy(v->els + v->nr_els, buf, n * sizeof(*buf));
+	p.start = (uint32_t)v->nr_els;
+	v->nr_els += n;
+	if (ch.len)
+		v->seen[ch.start] = v->nr + 1;
+add:
+	v->p = grow(v->p, &v->cap, v->nr + 1, sizeof(*v->p));
+	v->p[v->nr++] = p;
+}
+
+/* The IDs first..last as the segments (or none) decide them: one piece, unless all are exact. */
+static void vh_add_stretch(struct ctx *c, struct vh *v, uint32_t first, uint32_t last,
+			   struct smccc_policy_chain ch)
+{
+	const struct smccc_compiled *o = c->out;
+	size_t e = exact_lower(o, first);
+	uint64_t id = first;
+
+	while (e < o->nr_exact && o->exact[e].func_id == id && id <= last) {
+		e++;
+		id++;
+	}
+	if (id <= last)
+		vh_add(c, v, (uint32_t)id, ch);
+}
+
+static void vh_pieces(struct ctx *c, struct vh *v, uint32_t first, uint32_t last)
+{
+	const struct smccc_compiled *o = c->out;
+	const struct smccc_policy_chain none = { 0, 0 };
+	size_t s = seg_lower(o, first), e;
+	uint64_t pos = first, end;
+
+	while (pos <= last) {
+		if (s < o->nr_segments && o->segments[s].first <= pos) {
+			end = o->segments[s].last < last ? o->segments[s].last : last;
+			vh_add_stretch(c, v, (uint32_t)pos, (uint32_t)end, o->segments[s].chain);
+			s++;
+		} else {
+			end = s < o->nr_segments && o->segments[s].first <= last ?
+			      (uint64_t)o->segments[s].first - 1 : last;
+			vh_add_stretch(c, v, (uint32_t)pos, (uint32_t)end, none);
+		}
+		pos = end + 1;
+	}
+	for (e = exact_lower(o, first); e < o->nr_exact && o->exact[e].func_id <= last; e++)
+		vh_add(c, v, o->exact[e].func_id, o->exact[e].chain);
+}
+
+static int cmp_vh_piece(const void *a, const void *b)
+{
+	const struct vh_piece *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Reduced element k of x and of y decide the same calls the same way. */
+static bool vh_el_same(const struct ctx *c, const struct vh *v, const struct vh_piece *x,
+		       const struct vh_piece *y, uint32_t k)
+{
+	const struct vh_el *a = vh_el(v, x, k), *b = vh_el(v, y, k);
+	bool last = k + 1 == x->rlen;
+
+	if (last != (k + 1 == y->rlen) || a->cls != b->cls)
+		return false;
+	if (a->cls == VH_SOME)
+		return a->rule == b->rule;
+	return last || conds_same(&c->out->rules[a->rule], &c->out->rules[b->rule]);
+}
+
+/* The first reduced element where x and y differ, or UINT32_MAX. */
+static uint32_t vh_diff(const struct ctx *c, const struct vh *v, const struct vh_piece *x,
+			const struct vh_piece *y)
+{
+	uint32_t k, n = x->rlen < y->rlen ? x->rlen : y->rlen;
+
+	for (k = 0; k < n; k++)
+		if (!vh_el_same(c, v, x, y, k))
+			return k;
+	return UINT32_MAX;	/* (different lengths differ at the shorter one's last element) */
+}
+
+static enum vh_class vh_kind(const struct vh *v, const struct vh_piece *p)
+{
+	return p->rlen == 1 ? vh_el(v, p, 0)->cls : VH_SOME;
+}
+
+/* The first reduced element of p whose class is not `not`. */
+static uint32_t vh_find(const struct vh *v, const struct vh_piece *p, enum vh_class not)
+{
+	uint32_t k;
+
+	for (k = 0; k + 1 < p->rlen && vh_el(v, p, k)->cls == not; k++)
+		;
+	return k;
+}
+
+static const char *verb(uint8_t action)
+{
+	return action == SMCCC_BPF_ACT_FWD_TO_USER ? "moves to the VMM" :
+	       action == SMCCC_BPF_ACT_RETURN ? "moves to the policy" : "stays with KVM";
+}
+
+static void vh_id_text(uint32_t id, char *buf, size_t len)
+{
+	char name[64];
+
+	if (smccc_function_name(id, name, sizeof(name)))
+		snprintf(buf, len, "%s 0x%08x", name, id);
+	else
+		snprintf(buf, len, "0x%08x", id);
+}
+
+/*
+ * What reduced element k of p does, as "forward, rule 2, line 3, when its
+ * conditions hold"; want VH_MOVE or VH_STAY picks the side of a rate
+ * limit that does so, VH_SOME tells both. Returns the action's verb.
+ */
+static const char *vh_el_text(const struct ctx *c, const struct vh *v, const struct vh_piece *p,
+			      uint32_t k, enum vh_class want, char *buf, size_t len)
+{
+	const struct vh_el *e = vh_el(v, p, k);
+	const char *after = k ? ", when no rule with conditions before it decides" : "";
+	const struct smccc_policy_rule *r;
+	char limit[64] = "";
+	uint8_t a;
+
+	if (e->rule == VH_DEFAULT) {
+		a = c->out->config.default_action;
+		if (c->ast->has_default)
+			snprintf(buf, len, "default %s, line %u%s", action_name(a),
+				 c->ast->default_action.loc.line, after);
+		else
+			snprintf(buf, len, "default %s%s", action_name(a), after);
+		return verb(a);
+	}
+	r = &c->out->rules[e->rule];
+	a = r->action;
+	if (e->cls == VH_SOME && want == VH_SOME) {
+		snprintf(limit, sizeof(limit), ", then %s over its rate limit",
+			 action_name(r->over_action));
+	} else if (e->cls == VH_SOME) {
+		bool within = moves(r->action) == (want == VH_MOVE);
+
+		a = within ? r->action : r->over_action;
+		snprintf(limit, sizeof(limit), ", %s its rate limit", within ? "within" : "over");
+	}
+	snprintf(buf, len, "%s, rule %u, line %u%s%s", action_name(a), r->id, r->line, limit,
+		 e->cond ? ", when its conditions hold" : after);
+	return verb(a);
+}
+
+static bool vh_has(const struct vh *v, const struct vh_piece *p, uint32_t rule)
+{
+	uint32_t k;
+
+	for (k = 0; k < p->len; k++)
+		if (v->els[p->start + k].rule == rule)
+			return true;
+	return false;
+}
+
+/*
+ * Where to report: the first rule, or the default statement, that decides
+ * one of x and y but not the other.
+ */
+static struct policy_loc vh_where(struct ctx *c, const struct vh *v, const struct vh_piece *x,
+				  const struct vh_piece *y)
+{
+	const struct vh_piece *pp[2] = { x, y };
+	struct policy_loc loc = { 0, 0 }, d = c->ast->default_action.loc;
+	uint32_t best = UINT32_MAX, r;
+	unsigned int h;
+	uint32_t k;
+
+	for (h = 0; h < 2; h++)
+		for (k = 0; k < pp[h]->len; k++) {
+			r = v->els[pp[h]->start + k].rule;
+			if (r != VH_DEFAULT && r < best && !vh_has(v, pp[!h], r))
+				best = r;
+		}
+	if (best != UINT32_MAX)
+		loc = c->ast->rules[best].loc;
+	if (c->ast->has_default && vh_has(v, x, VH_DEFAULT) != vh_has(v, y, VH_DEFAULT) &&
+	    (best == UINT32_MAX || d.line < loc.line || (d.line == loc.line && d.col < loc.col)))
+		loc = d;
+	return loc;
+}
+
+static void check_vendor_hyp(struct ctx *c)
+{
+	struct vh v = { 0 };
+	const struct vh_piece *p0, *x = NULL, *y = NULL;
+	char xid[96], yid[96], xt[256], yt[256];
+	const char *xv;
+	size_t k;
+
+	v.seen = xcalloc((size_t)c->out->nr_chain + 1, sizeof(*v.seen));
+	vh_pieces(c, &v, SMCCC_POLICY_VENDOR_HYP32_FIRST, SMCCC_POLICY_VENDOR_HYP32_LAST);
+	vh_pieces(c, &v, SMCCC_POLICY_VENDOR_HYP64_FIRST, SMCCC_POLICY_VENDOR_HYP64_LAST);
+	if (v.skip || c->chain_capped || !v.nr)
+		goto out;
+	qsort(v.p, v.nr, sizeof(*v.p), cmp_vh_piece);
+	p0 = &v.p[0];
+	for (k = 1; k < v.nr && vh_diff(c, &v, p0, &v.p[k]) == UINT32_MAX; k++)
+		;
+	if (k == v.nr)
+		goto out;
+
+	/* taken over (x), on every call or on some, and not (y) */
+	for (k = 0; k < v.nr; k++) {
+		enum vh_class kind = vh_kind(&v, &v.p[k]);
+
+		if (kind == VH_STAY && !y)
+			y = &v.p[k];
+		if (kind != VH_STAY && !x)
+			x = &v.p[k];
+	}
+	if (x && y) {
+		bool some = vh_kind(&v, x) != VH_MOVE;
+
+		vh_id_text(x->id, xid, sizeof(xid));
+		vh_id_text(y->id, yid, sizeof(yid));
+		xv = vh_el_text(c, &v, x, vh_find(&v, x, VH_STAY), VH_MOVE, xt, sizeof(xt));
+		vh_el_text(c, &v, y, 0, VH_STAY, yt, sizeof(yt));
+		cerr(c, vh_where(c, &v, x, y),
+		     "partial takeover of KVM's vendor hypervisor range: %s %s%s (%s) but %s stays with KVM (%s)%s; "
+		     VH_RANGE_TEXT, xid, xv, some ? " on some calls" : "", xt, yid, yt,
+		     some ? ": taking over part of the range on some calls only is a partial takeover too" : "");
+		goto out;
+	}
+
+	/* every piece may move: x on every call, y not on every call */
+	for (k = 0, x = y = NULL; k < v.nr; k++) {
+		enum vh_class kind = vh_kind(&v, &v.p[k]);
+
+		if (kind == VH_MOVE && !x)
+			x = &v.p[k];
+		if (kind == VH_SOME && !y)
+			y = &v.p[k];
+	}
+	if (x && y) {
+		vh_id_text(x->id, xid, sizeof(xid));
+		vh_id_text(y->id, yid, sizeof(yid));
+		xv = vh_el_text(c, &v, x, 0, VH_MOVE, xt, sizeof(xt));
+		vh_el_text(c, &v, y, vh_find(&v, y, VH_MOVE), VH_STAY, yt, sizeof(yt));
+		cerr(c, vh_where(c, &v, x, y),
+		     "partial takeover of KVM's vendor hypervisor range: %s %s (%s) but on some calls %s stays with KVM (%s); "
+		     VH_RANGE_TEXT, xid, xv, xt, yid, yt);
+		goto out;
+	}
+
+	/* every piece depends on the call, not in the same way */
+	for (k = 1; vh_diff(c, &v, p0, &v.p[k]) == UINT32_MAX; k++)
+		;
+	x = p0;
+	y = &v.p[k];
+	k = vh_diff(c, &v, x, y);
+	vh_id_text(x->id, xid, sizeof(xid));
+	vh_id_text(y->id, yid, sizeof(yid));
+	vh_el_text(c, &v, x, (uint32_t)k, VH_SOME, xt, sizeof(xt));
+	vh_el_text(c, &v, y, (uint32_t)k, VH_SOME, yt, sizeof(yt));
+	cerr(c, vh_where(c, &v, x, y),
+	     "partial takeover of KVM's vendor hypervisor range: %s and %s move on different calls (%s: %s; %s: %s), so on some calls part of the range moves and part stays with KVM; "
+	     VH_RANGE_TEXT, xid, yid, xid, xt, yid, yt);
+out:
+	free(v.seen);
+	free(v.p);
+	free(v.els);
+}
+
 /* ---- driver ---- */
 
 void smccc_compiled_free(struct smccc_compiled *c)
@@ -975,6 +1332,7 @@ static int compile(const struct policy_ast *ast, const struct policy_src *src,
 		     "too many candidate rules: the chains need %u entries, the policy maps hold %d",
 		     out->nr_chain, SMCCC_POLICY_MAX_CHAIN);
 	out->config.nr_segments = out->nr_segments;
+	check_vendor_hyp(&c);
 
 	if (warnings)
 		warn_shadowed(&c);

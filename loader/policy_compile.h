@@ -22,7 +22,10 @@
 #include "policy_lexer.h"
 #include "policy_parser.h"
 
-/* KVM's vendor hypervisor range: a policy forwards or returns it whole or not at all. */
+/*
+ * KVM's vendor hypervisor range: what the rules and the default decide
+ * must forward or return all of it (on the same calls) or none of it.
+ */
 #define SMCCC_POLICY_VENDOR_HYP32_FIRST	0x86000000u
 #define SMCCC_POLICY_VENDOR_HYP32_LAST	0x8600ffffu
 #define SMCCC_POLICY_VENDOR_HYP64_FIRST	0xc6000000u

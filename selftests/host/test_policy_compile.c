@@ -427,32 +427,167 @@ static void test_services_and_functions(void **state)
 	done(o);
 }
 
+#define VH_WHOLE "; the vendor hypervisor range (0x86000000-0x8600ffff and 0xc6000000-0xc600ffff) moves as a whole, UID call 0x8600ff01 included, or not at all"
+
 static void test_vendor_hyp(void **state)
 {
+	struct out *o;
+
 	(void)state;
-	/* as a whole: forward, return, or over the limit */
+	/* all of it moves: one rule, several, the default, conditions and limits alike */
 	compile_clean("forward service vendor-hyp;");
 	compile_clean("return NOT_SUPPORTED service vendor-hyp;");
 	compile_clean("forward range 0x86000000-0x8600ffff, range 0xc6000000-0xc600ffff;");
 	compile_clean("forward range 0x85000000-0x86ffffff, range 0xc6000000-0xc600ffff;");
+	compile_clean("forward range 0x86000000-0x86007fff;\n"
+		      "return 0 range 0x86008000-0x8600ffff;\n"
+		      "forward range 0xc6000000-0xc600ffff;");
+	compile_clean("default forward;");
+	compile_clean("default forward; deny id 5; log service psci; handle range 0x85000000-0x85ffffff;");
+	compile_clean("default forward; forward function kvm.ptp; return 1 function kvm.uid;");
+	compile_clean("mode permissive; default forward; return 0 function kvm.uid;");
 	compile_clean("handle service vendor-hyp limit 10/s then forward;");
+	compile_clean("forward service vendor-hyp limit 10/s then return 0;");
+	/* ... on the same calls for all of it */
 	compile_clean("forward service vendor-hyp if vcpu == 0;");
-	/* part of it: fine for deny, handle, log */
+	compile_clean("forward service vendor-hyp if vcpu == 0;\ndeny function kvm.ptp;");
+	compile_clean("forward service vendor-hyp if vcpu == 0;\nlog function kvm.ptp if vcpu == 1;");
+	compile_clean("forward range 0x86000000-0x8600ffff if vcpu == 0 and x1 == 2;\n"
+		      "return 0 range 0xc6000000-0xc600ffff if x1 == 2 and vcpu == 0;");
+	compile_clean("default forward;\nforward service vendor-hyp if vcpu == 0;\n"
+		      "deny function kvm.ptp if vcpu == 0 and x2 == 1;");	/* never decides */
+	/* none of it moves: deny, handle and log may name any part */
 	compile_clean("deny function kvm.ptp;");
 	compile_clean("handle function kvm.uid; log range 0x86000002-0x8600000f;");
 	compile_clean("deny function kvm.ptp limit 5/s then log;");
-	/* a forward or return rule taking part of it */
-	compile_error("forward function kvm.ptp;",
-		      "t.pol:1:1: error: rule 1 takes over part of KVM's vendor hypervisor range");
+	compile_clean("deny range 0xc6000000-0xc600ffff; log function kvm.uid if vcpu == 0;");
+	compile_clean("default deny; handle function kvm.uid, function kvm.features;");
+	compile_clean("forward service sip; return 0 service oem;");
+
+	/* a forward or return rule on part of it */
+	o = compile("forward function kvm.ptp;\n");
+	assert_string_equal(policy_diags_text(&o->d),
+		"t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		"kvm.ptp 0x86000001 moves to the VMM (forward, rule 1, line 1) but "
+		"kvm.features 0x86000000 stays with KVM (default handle)" VH_WHOLE "\n"
+		"forward function kvm.ptp;\n"
+		"^\n");
+	done(o);
 	compile_error("deny id 1;\nreturn 0 range 0x86000000-0x8600ffff;",
-		      "t.pol:2:1: error: rule 2 takes over part of KVM's vendor hypervisor range");
+		      "t.pol:2:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the policy (return, rule 2, line 2) but "
+		      "0xc6000000 stays with KVM (default handle)" VH_WHOLE);
 	compile_error("forward range 0x86000000-0x8600fffe, range 0xc6000000-0xc600ffff;",
-		      "the range moves as a whole or not at all");
-	compile_error("forward service vendor-hyp, function kvm.uid, range 0xc6000000-0xc6000000;\n"
-		      "forward range 0xc6000000-0xc600ffff, function kvm.ptp;",
-		      "t.pol:2:1: error: rule 2 takes over part");
-	compile_error("handle function kvm.ptp limit 10/s then forward;", "takes over part");
-	compile_error("deny function kvm.ptp limit 10/s then return 0;", "takes over part");
+		      "but 0x8600ffff stays with KVM (default handle)" VH_WHOLE);
+	/* several forward and return rules that cover part of it together */
+	compile_error("forward range 0x86000000-0x86007fff;\nreturn 0 range 0x86008000-0x8600ffff;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM (forward, rule 1, line 1) but "
+		      "0xc6000000 stays with KVM (default handle)");
+	/* the default takes it over, a rule keeps part: reported where the split comes first */
+	compile_error("default forward;\nhandle function kvm.ptp;",
+		      "t.pol:1:9: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM (default forward, line 1) but "
+		      "kvm.ptp 0x86000001 stays with KVM (handle, rule 1, line 2)" VH_WHOLE);
+	compile_error("policy \"p\";\ndeny function kvm.uid;\ndefault forward;",
+		      "t.pol:2:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM (default forward, line 3) but "
+		      "kvm.uid 0x8600ff01 stays with KVM (deny, rule 1, line 2)" VH_WHOLE);
+	compile_error("default forward;\nlog function kvm.ptp;",
+		      "but kvm.ptp 0x86000001 stays with KVM (log, rule 1, line 2)");
+	compile_error("deny range 0xc6000000-0xc600ffff;\nforward service vendor-hyp;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM (forward, rule 2, line 2) but "
+		      "0xc6000000 stays with KVM (deny, rule 1, line 1)");
+	/* with conditions: on some calls part of it moves */
+	compile_error("forward function kvm.ptp if vcpu == 0;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.ptp 0x86000001 moves to the VMM on some calls (forward, rule 1, line 1, when its conditions hold) but "
+		      "kvm.features 0x86000000 stays with KVM (default handle): "
+		      "taking over part of the range on some calls only is a partial takeover too" VH_WHOLE);
+	compile_error("deny function kvm.ptp;\nforward service vendor-hyp if vcpu == 0 and x1 & 0xff == 0x3;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM on some calls (forward, rule 2, line 2, when its conditions hold) but "
+		      "kvm.ptp 0x86000001 stays with KVM (deny, rule 1, line 1): taking over part");
+	compile_error("deny function kvm.ptp if vcpu == 0;\nforward service vendor-hyp;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM (forward, rule 2, line 2) but on some calls "
+		      "kvm.ptp 0x86000001 stays with KVM (deny, rule 1, line 1, when its conditions hold)" VH_WHOLE);
+	compile_error("default forward;\nforward service vendor-hyp if vcpu == 0 and x1 == 1;\n"
+		      "deny function kvm.uid if vcpu == 0;",
+		      "t.pol:3:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 moves to the VMM (default forward, line 1) but on some calls "
+		      "kvm.uid 0x8600ff01 stays with KVM (deny, rule 2, line 3, when its conditions hold)");
+	compile_error("forward service vendor-hyp if vcpu == 0;\nforward function kvm.ptp if vcpu == 1;",
+		      "t.pol:2:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 and kvm.ptp 0x86000001 move on different calls "
+		      "(kvm.features 0x86000000: default handle, when no rule with conditions before it decides; "
+		      "kvm.ptp 0x86000001: forward, rule 2, line 2, when its conditions hold), "
+		      "so on some calls part of the range moves and part stays with KVM" VH_WHOLE);
+	compile_error("forward service vendor-hyp if vcpu == 0;\nforward function kvm.ptp;",
+		      "t.pol:2:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.ptp 0x86000001 moves to the VMM (forward, rule 2, line 2) but on some calls "
+		      "kvm.features 0x86000000 stays with KVM (default handle, when no rule with conditions before it decides)");
+	compile_error("forward range 0x86000000-0x8600ffff if vcpu == 0;\n"
+		      "forward range 0xc6000000-0xc600ffff if vcpu == 1;",
+		      "kvm.features 0x86000000 and 0xc6000000 move on different calls");
+	/* a rate limit: one side of it moves */
+	compile_error("handle function kvm.ptp limit 10/s then forward;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.ptp 0x86000001 moves to the VMM on some calls (forward, rule 1, line 1, over its rate limit) but "
+		      "kvm.features 0x86000000 stays with KVM (default handle)");
+	compile_error("deny function kvm.ptp limit 10/s then return 0;",
+		      "kvm.ptp 0x86000001 moves to the policy on some calls (return, rule 1, line 1, over its rate limit)");
+	compile_error("forward function kvm.uid limit 10/s then deny;", "moves to the VMM on some calls (forward, rule 1, line 1, within its rate limit)");
+	/* two buckets: over one limit and not the other */
+	compile_error("handle function kvm.ptp limit 5/s then forward;\nhandle service vendor-hyp limit 10/s then forward;",
+		      "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+		      "kvm.features 0x86000000 and kvm.ptp 0x86000001 move on different calls "
+		      "(kvm.features 0x86000000: handle, rule 2, line 2, then forward over its rate limit; "
+		      "kvm.ptp 0x86000001: handle, rule 1, line 1, then forward over its rate limit)");
+	/* permissive mode: checked all the same */
+	compile_error("mode permissive;\nforward function kvm.ptp;", "t.pol:2:1: error: partial takeover");
+	/* a later rule that never decides splits nothing */
+	compile_warning("forward service vendor-hyp, function kvm.uid, range 0xc6000000-0xc6000000;\n"
+			"deny range 0xc6000000-0xc600ffff, function kvm.ptp;",
+			"t.pol:2:1: warning: rule 2 can never match: shadowed by rule 1 (line 1)");
+	/* a rule with errors is not judged on what is left of it */
+	compile_error("forward range 0x86000000-0x8600ffff, range 0xc6000000-0x1c600ffff;",
+		      "does not fit in 32 bits");
+}
+
+/* Every vendor hypervisor ID an exact ID of its own rule: fast, and still checked. */
+static void test_vendor_hyp_exact(void **state)
+{
+	size_t cap = 2 * 0x10000 * 32, pos = 0, last = 0;
+	char *text = malloc(cap);
+	uint32_t h, i;
+	struct out *o;
+	double t0;
+
+	(void)state;
+	assert_non_null(text);
+	for (h = 0; h < 2; h++)
+		for (i = 0; i < 0x10000; i++) {
+			last = pos;
+			pos += snprintf(text + pos, cap - pos, "forward id %#x;\n",
+					(h ? 0xc6000000u : 0x86000000u) + i);
+		}
+	t0 = (double)clock() / CLOCKS_PER_SEC;
+	o = compile_ok(text);
+	assert_true((double)clock() / CLOCKS_PER_SEC - t0 < 1.0);
+	assert_int_equal(o->c.nr_exact, 2 * 0x10000);
+	done(o);
+	/* the last one kept */
+	memcpy(text + last, "deny   ", 7);
+	o = compile(text);
+	assert_int_equal(o->d.errors, 1);
+	assert_non_null(strstr(policy_diags_text(&o->d),
+			       "t.pol:1:1: error: partial takeover of KVM's vendor hypervisor range: "
+			       "kvm.features 0x86000000 moves to the VMM (forward, rule 1, line 1) but "
+			       "0xc600ffff stays with KVM (deny, rule 131072, line 131072)"));
+	done(o);
+	free(text);
 }
 
 /* ---- errors ---- */
@@ -540,7 +675,7 @@ static void test_errors_collected(void **state)
 	struct out *o = compile("default return 0;\n"
 				"deny id 0x80000000;\n"
 				"deny service nosuch;\n"
-				"forward function kvm.ptp;\n"
+				"deny function kvm.ptp;\n"		/* the default returns the rest */
 				"deny id 5 limit 0/s;\n"
 				"deny id 6 if vcpu == 0x100000000;\n"
 				"deny id 7, id 0x100000000, range 9-8, function psci.nosuch;\n");
@@ -1024,6 +1159,7 @@ int main(void)
 		cmocka_unit_test(test_segment_merging),
 		cmocka_unit_test(test_services_and_functions),
 		cmocka_unit_test(test_vendor_hyp),
+		cmocka_unit_test(test_vendor_hyp_exact),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_arch_errors),
 		cmocka_unit_test(test_match_errors),
