@@ -112,7 +112,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		$(KVM_SELFTESTS)/psci_test selftests/e2e/run-in-vm.sh scripts/mkinitramfs.sh \
 		scripts/initramfs-init.sh $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
 		selftests/e2e/cli-in-vm.sh selftests/e2e/policy-in-vm.sh $(EXAMPLES_OBJS) \
-		selftests/e2e/examples-in-vm.sh
+		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
@@ -121,6 +121,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f $(TOOLS)/arm64/bpftool:/test/bpftool \
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
+		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
 		-f selftests/e2e/policy-in-vm.sh:/test/policy-in-vm.sh \
 		-f selftests/e2e/examples-in-vm.sh:/test/examples-in-vm.sh \

@@ -82,10 +82,11 @@ CLI_E2E_OBJS := $(BUILD)/e2e/global_deny_psci.bpf.o $(BUILD)/e2e/handle_all.bpf.
 
 $(BUILD)/cli.cpio.gz: $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm $(CLI_E2E_OBJS) \
 		$(TOOLS)/arm64/bpftool \
-		selftests/e2e/cli-in-vm.sh scripts/mkinitramfs.sh scripts/initramfs-init.sh
+		selftests/e2e/cli-in-vm.sh selftests/e2e/lib-in-vm.sh scripts/mkinitramfs.sh scripts/initramfs-init.sh
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/cli-in-vm.sh:/test/run \
+		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
 		-f $(TOOLS)/arm64/bpftool:/test/bpftool \

@@ -36,10 +36,11 @@ $(EXAMPLES_OUT)/%.bpf.o: bpf/examples/%.bpf.c $(BUILD)/vmlinux.h include/smccc_b
 # The in-VM test alone (make test-booted runs it with the rest once wired in).
 $(BUILD)/examples.cpio.gz: $(EXAMPLES_OBJS) $(CLI_OUT)/arm64/smccc-bpf \
 		$(CLI_OUT)/arm64/smccc-testvm $(TOOLS)/arm64/bpftool \
-		selftests/e2e/examples-in-vm.sh scripts/mkinitramfs.sh scripts/initramfs-init.sh
+		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh scripts/mkinitramfs.sh scripts/initramfs-init.sh
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/examples-in-vm.sh:/test/run \
+		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
 		-f $(TOOLS)/arm64/bpftool:/test/bpftool \

@@ -22,72 +22,7 @@ BPFTOOL=${BPFTOOL:-./bpftool}
 OBJS=${OBJS:-./examples}
 PINS=/sys/fs/bpf/smccc-bpf
 T=$(mktemp -d /tmp/examples-test.XXXXXX)
-
-# ---- helpers (from cli-in-vm.sh) ------------------------------------------------
-n=0 passed=0 failed=0
-ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-show_output() { sed 's/^/#   /' "$T/out" "$T/err"; }
-# sample TITLE: the last command's output, as TAP comments, for the log reader
-sample() { echo "# --- $1"; show_output; }
-
-# run WANT_RC DESC CMD...: CMD's stdout in $T/out, stderr in $T/err
-run() {
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "$desc"
-	else
-		nok "$desc (exit $rc, expected $want: $*)"
-		show_output
-	fi
-}
-
-# has DESC FILE PATTERN: grep -E PATTERN in $T/FILE
-has() {
-	if grep -Eq -- "$3" "$T/$2"; then
-		ok "$1"
-	else
-		nok "$1 (no /$3/ in $2)"
-		show_output
-	fi
-}
-
-# vm_start NAME FD: starts smccc-testvm fed through a FIFO held open on FD,
-# sets NAME_id to its smccc-bpf VM id.
-vm_start() {
-	mkfifo "$T/$1.in" || return 1
-	"$TESTVM" <"$T/$1.in" >"$T/$1.out" 2>"$T/$1.err" &
-	eval "$1_pid=$!"
-	eval "exec $2>\"$T/$1.in\""
-	i=0
-	while ! grep -q '^vm_id ' "$T/$1.out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || grep -q '^error' "$T/$1.out"; then
-			cat "$T/$1.out" "$T/$1.err" | sed 's/^/#   /'
-			return 1
-		fi
-		usleep 100000
-	done
-	eval "$1_id=$(sed -n 's/^vm_id //p' "$T/$1.out" | head -1)"
-}
-
-# vm_call NAME FD CONDUIT VCPU FUNC [X1..X3]: the answer line, "ret X0 X1 X2 X3 fwd=F"
-vm_call() {
-	name=$1 fd=$2
-	shift 2
-	before=$(wc -l <"$T/$name.out")
-	eval "echo \"call $*\" >&$fd"
-	i=0
-	while [ "$(wc -l <"$T/$name.out")" -le "$before" ]; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && { echo "timeout"; return 1; }
-		usleep 50000
-	done
-	tail -n 1 "$T/$name.out"
-}
+. "${LIB:-./lib-in-vm.sh}"
 
 # ---- helpers of this test ---------------------------------------------------------
 # ret_is DESC NAME FD "X0 X1 X2 X3" CONDUIT VCPU FUNC [X1..]: the guest got
