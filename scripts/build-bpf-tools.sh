@@ -41,29 +41,13 @@ Needs: make gcc gcc-aarch64-linux-gnu libc6-dev libelf-dev zlib1g-dev
 EOF
 }
 
-die() { echo "build-bpf-tools: error: $*" >&2; exit 1; }
-say() { echo "==> $*"; }
-
-JOBS=$(nproc 2>/dev/null || echo 2)
-FORCE=0
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h|--help) usage; exit 0 ;;
-	-j) [[ $# -ge 2 ]] || die "-j needs a number"; JOBS=$2; shift 2 ;;
-	-j*) JOBS=${1#-j}; shift ;;
-	--force) FORCE=1; shift ;;
-	--) shift; break ;;
-	-*) die "unknown option '$1' (see --help)" ;;
-	*) break ;;
-	esac
-done
-[[ $# -eq 2 ]] || { usage >&2; exit 2; }
-
-SRC=$(cd "$1" 2>/dev/null && pwd) || die "source tree '$1' does not exist"
+PROG=build-bpf-tools
+# shellcheck source=scripts/build-args.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-args.sh"
 [[ -f $SRC/tools/lib/bpf/Makefile && -f $SRC/tools/bpf/bpftool/Makefile ]] ||
 	die "'$SRC' is not a Linux source tree (no tools/lib/bpf or tools/bpf/bpftool)"
-mkdir -p "$2" || die "cannot create output directory '$2'"
-OUT=$(cd "$2" && pwd)
+mkdir -p "$OUT_ARG" || die "cannot create output directory '$OUT_ARG'"
+OUT=$(cd "$OUT_ARG" && pwd)
 B=$OUT/.build
 V=${V:-0}
 

@@ -30,25 +30,9 @@ Needs: make gcc gcc-aarch64-linux-gnu (libc6-dev-arm64-cross) file
 EOF
 }
 
-die() { echo "build-kvm-selftests: error: $*" >&2; exit 1; }
-say() { echo "==> $*"; }
-
-JOBS=$(nproc 2>/dev/null || echo 2)
-FORCE=0
-while [[ $# -gt 0 ]]; do
-	case "$1" in
-	-h|--help) usage; exit 0 ;;
-	-j) [[ $# -ge 2 ]] || die "-j needs a number"; JOBS=$2; shift 2 ;;
-	-j*) JOBS=${1#-j}; shift ;;
-	--force) FORCE=1; shift ;;
-	--) shift; break ;;
-	-*) die "unknown option '$1' (see --help)" ;;
-	*) break ;;
-	esac
-done
-[[ $# -eq 2 ]] || { usage >&2; exit 2; }
-
-SRC=$(cd "$1" 2>/dev/null && pwd) || die "source tree '$1' does not exist"
+PROG=build-kvm-selftests
+# shellcheck source=scripts/build-args.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-args.sh"
 KSFT=$SRC/tools/testing/selftests/kvm
 [[ -f $KSFT/Makefile ]] ||
 	die "'$SRC' is not a Linux source tree (no tools/testing/selftests/kvm)"
@@ -60,8 +44,8 @@ elif [[ -f $KSFT/arm64/smccc_filter.c ]]; then
 else
 	die "no smccc_filter.c under $KSFT/aarch64 or $KSFT/arm64"
 fi
-mkdir -p "$2" || die "cannot create output directory '$2'"
-OUT=$(cd "$2" && pwd)
+mkdir -p "$OUT_ARG" || die "cannot create output directory '$OUT_ARG'"
+OUT=$(cd "$OUT_ARG" && pwd)
 B=$OUT/.build
 V=${V:-0}
 XPREFIX=aarch64-linux-gnu-
