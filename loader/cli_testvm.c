@@ -9,7 +9,14 @@
  *   call hvc|smc VCPU FUNC [X1 [X2 [X3]]]
  *        -> "ret X0 X1 X2 X3 fwd=0|1" (hex); a forwarded call
  *           (KVM_EXIT_HYPERCALL) is answered by this VMM with
- *           x0 = 0x5ec0de, x1 = the function ID
+ *           x0 = 0x5ec0de, x1 = the function ID (x2 = x3 = 0), except
+ *           for the FF-A calls of its small FF-A responder (the
+ *           "FF-A to the VMM" scenario, docs/scenarios.md):
+ *             FFA_VERSION 0x84000063 -> x0 = 0x10001 (FF-A 1.1), x1..x3 = 0
+ *             FFA_ID_GET  0x84000069 -> x0 = FFA_SUCCESS_32 (0x84000061),
+ *                                       x1 = 0, x2 = partition id 0x0001,
+ *                                       x3 = 0
+ *           every other forwarded ID, FF-A or not, gets the default above
  *   loop hvc|smc VCPU FUNC COUNT A B
  *        -> the guest makes COUNT calls in a tight in-guest loop (no VMM
  *           round trip unless forwarded), then
@@ -29,6 +36,13 @@
 
 #define TESTVM_FWD_X0	0x5ec0deu
 
+/* The FF-A responder (DEN0077): what a VMM emulating an FF-A 1.1 endpoint answers. */
+#define TESTVM_FFA_VERSION	0x84000063u
+#define TESTVM_FFA_ID_GET	0x84000069u
+#define TESTVM_FFA_SUCCESS_32	0x84000061u
+#define TESTVM_FFA_V1_1		0x10001u	/* major 1 << 16 | minor 1 */
+#define TESTVM_FFA_PART_ID	0x0001u		/* the guest's FF-A partition id */
+
 static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 			 uint64_t ret[4], void *opaque)
 {
@@ -37,6 +51,17 @@ static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 	ret[1] = run->hypercall.nr;
 	ret[2] = 0;
 	ret[3] = 0;
+	switch ((uint32_t)run->hypercall.nr) {
+	case TESTVM_FFA_VERSION:
+		ret[0] = TESTVM_FFA_V1_1;
+		ret[1] = 0;
+		break;
+	case TESTVM_FFA_ID_GET:
+		ret[0] = TESTVM_FFA_SUCCESS_32;
+		ret[1] = 0;
+		ret[2] = TESTVM_FFA_PART_ID;
+		break;
+	}
 }
 
 /* Numbers in any base strtoull takes (0x..., decimal), the full 64 bits. */

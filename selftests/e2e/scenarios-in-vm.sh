@@ -1,0 +1,212 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The product's seed scenarios (docs/scenarios.md), each a shipped policy
+# (bpf/policies/) attached to a real KVM guest through the smccc-bpf CLI,
+# checked over HVC and SMC (inside the test VM):
+#
+#   1. FF-A to the VMM (ffa-to-vmm.policy): FFA_VERSION and FFA_ID_GET get
+#      the VMM's answers (smccc-testvm's FF-A responder: 0x10001, and
+#      FFA_SUCCESS_32 with partition id 1), other FF-A IDs of both
+#      conventions are forwarded too (range edges included), every other
+#      call gets exactly its answer without a policy (x0..x3); events show
+#      exactly the forwarded calls; detach restores KVM's answers (FF-A:
+#      NOT_SUPPORTED).
+#   2. Observe and handle (observe-psci.policy): PSCI calls get x0..x3
+#      identical to no policy; smccc-bpf -j events --vm ID --timeout 0 has
+#      one event per PSCI call (function, conduit, vCPU, x1..x3, log) and
+#      none for the others; detach leaves nothing attached.
+#
+# Prints "ok N - ..." / "not ok N - ..." and, last, "N passed, N failed";
+# exits 1 on any failure.
+#
+# Needs, next to this script (or as given by the environment):
+#   CLI=./smccc-bpf           the arm64 CLI
+#   TESTVM=./smccc-testvm     a scriptable VM (loader/cli_testvm.c)
+#   POLICIES=./policies       ffa-to-vmm.policy, observe-psci.policy
+# Root, debugfs on /sys/kernel/debug, bpffs on /sys/fs/bpf.
+
+cd "$(dirname "$0")" || exit 1
+CLI=${CLI:-./smccc-bpf}
+TESTVM=${TESTVM:-./smccc-testvm}
+POLICIES=${POLICIES:-./policies}
+T=$(mktemp -d /tmp/scenarios-test.XXXXXX)
+. "${LIB:-./lib-in-vm.sh}"
+
+NS=0xffffffffffffffff	# NOT_SUPPORTED
+FWD=0x5ec0de		# smccc-testvm's answer to a forwarded call it does not emulate
+
+# call CONDUIT VCPU FUNC [X1..X3]: VM a's answer line, "ret X0 X1 X2 X3 fwd=F"
+call() { vm_call a 3 "$@"; }
+
+# The calls both scenarios make, one "CONDUIT VCPU FUNC [X1 X2 X3]" a line,
+# each over HVC from vCPU 0 and over SMC from vCPU 1.
+both() { for c in "hvc 0" "smc 1"; do echo "$c $*"; done; }
+{
+	both 0x84000063 0x10001                 # FFA_VERSION(1.1)
+	both 0x84000069                         # FFA_ID_GET
+	both 0x84000064 0x84000063              # FFA_FEATURES(FFA_VERSION)
+	both 0xc4000064 0xc4000064 0x1          # FFA_FEATURES, SMC64 form
+	both 0x84000060                         # FFA_ERROR: the SMC32 range's first ID
+	both 0xc40000ff 0x1 0x2 0x3             # the SMC64 range's last ID
+} >"$T/ffa.calls"
+{
+	both 0x84000000 0x11 0x12 0x13          # PSCI_VERSION (arguments ignored)
+	both 0x8400000a 0x84000000              # PSCI_FEATURES(PSCI_VERSION)
+	both 0x8400000a 0xc4000003              # PSCI_FEATURES(CPU_ON64)
+	both 0x84000006                         # MIGRATE_INFO_TYPE
+	both 0x84000004 0x0 0x0                 # AFFINITY_INFO(vCPU 0, level 0)
+	both 0xc4000004 0x1 0x0                 # AFFINITY_INFO64(vCPU 1, level 0)
+	both 0x84000004 0x0 0x1 0x7             # AFFINITY_INFO, level 1, a stray x3
+} >"$T/psci.calls"
+{
+	both 0x84000050                         # TRNG_VERSION
+	both 0x80000000                         # SMCCC_VERSION
+	both 0x80000001 0x80008000              # SMCCC_ARCH_FEATURES(ARCH_WORKAROUND_1)
+	both 0xc2000001 0x1 0x2 0x3             # a SiP call
+	both 0x8400005f                         # just below the FF-A range
+	both 0x84000100                         # just above the SMC32 FF-A range
+	both 0xc4000100                         # just above the SMC64 FF-A range
+	both 0x86000000                         # KVM's vendor hypervisor features
+} >"$T/other.calls"
+cat "$T/psci.calls" "$T/other.calls" >"$T/nonffa.calls"
+cat "$T/ffa.calls" "$T/nonffa.calls" >"$T/all.calls"
+
+# answers LIST OUT: each call of LIST, "CALL|ANSWER" a line in OUT
+answers() {
+	: >"$2"
+	while read -r line; do
+		echo "$line|$(call $line)" >>"$2"
+	done <"$1"
+}
+
+# unchanged DESC LIST: each call of LIST answered exactly (x0..x3, fwd) as
+# without a policy ($T/base); one check per call
+unchanged() {
+	answers "$2" "$T/now"
+	while IFS='|' read -r cmd got; do
+		want=$(awk -F'|' -v c="$cmd" '$1 == c { print $2; exit }' "$T/base")
+		if [ -n "$want" ] && [ "$got" = "$want" ]; then
+			ok "$1: $cmd -> ${got#ret }"
+		else
+			nok "$1: $cmd got '$got', without a policy '$want'"
+		fi
+	done <"$T/now"
+}
+
+# is DESC WANT CALL...: the answer line equals WANT
+is() {
+	d=$1 w=$2
+	shift 2
+	got=$(call "$@")
+	[ "$got" = "$w" ] && ok "$d: $* -> ${got#ret }" || nok "$d: $* (got '$got', expected '$w')"
+}
+
+# events_are DESC EXPECTED: smccc-bpf -j events --vm A --timeout 0 (the
+# backlog), as "FUNC CONDUIT VCPU X1 X2 X3 ACTION DECIDED RULE REASON"
+# lines, equals the lines of EXPECTED as a multiset; raw lines in $T/events
+events_are() {
+	"$CLI" -j events --vm "$a_id" --timeout 0 >"$T/events" 2>"$T/err" ||
+		{ nok "$1: events exit $?"; comment "$T/events" "$T/err"; return; }
+	sed -e 's/^{"time":"[^"]*","ktime_ns":[0-9]*,//' -e 's/"function":"[^"]*",//' \
+		-e 's/"[a-z_]*"://g' -e 's/[]{}"[]//g' -e 's/,/ /g' "$T/events" |
+		awk '{ print $5, $3, $2, $6, $7, $8, $9, $10, $11, $12 }' | sort >"$T/ev.got"
+	sort "$2" >"$T/ev.want"
+	if cmp -s "$T/ev.got" "$T/ev.want"; then
+		ok "$1 ($(wc -l <"$T/ev.got") events)"
+	else
+		nok "$1"
+		echo "# got:"; comment "$T/ev.got"
+		echo "# expected:"; comment "$T/ev.want"
+	fi
+}
+
+# expect_events LIST ACTION DECIDED RULE REASON: one event line per call of LIST
+expect_events() {
+	while read -r cd vc fn x1 x2 x3; do
+		echo "$fn $cd $vc ${x1:-0x0} ${x2:-0x0} ${x3:-0x0} $2 $3 $4 $5"
+	done <"$1"
+}
+
+cleanup() {
+	[ -n "${a_id:-}" ] && "$CLI" policy detach --vm "$a_id" >/dev/null 2>&1
+	exec 3>&- 2>/dev/null
+	[ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
+	wait 2>/dev/null
+}
+
+echo "== the seed scenarios: shipped policies on a real guest ($CLI, $POLICIES)"
+
+if ! vm_start a 3; then
+	nok "starting the test VM"
+	cleanup
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+ok "test VM: id $a_id"
+run 4 "no policy attached to VM $a_id to begin with" "$CLI" policy detach --vm "$a_id"
+
+# ---- without a policy ---------------------------------------------------------------
+answers "$T/all.calls" "$T/base"
+grep -q 'timeout\|error\||$' "$T/base" && { nok "answers without a policy"; comment "$T/base"; } ||
+	ok "answers without a policy: $(wc -l <"$T/base") calls"
+comment "$T/base"
+bad=$(grep -F -f "$T/ffa.calls" "$T/base" | grep -v "|ret $NS .* fwd=0\$")
+[ -z "$bad" ] && ok "no policy: every FF-A call is KVM's NOT_SUPPORTED (no pKVM), not forwarded" ||
+	{ nok "no policy: FF-A calls answered otherwise"; echo "$bad" | sed 's/^/#   /'; }
+grep -q "^hvc 0 0x84000000 .*|ret $NS" "$T/base" && nok "no policy: PSCI_VERSION NOT_SUPPORTED" ||
+	ok "no policy: KVM implements PSCI ($(grep "^hvc 0 0x84000000 " "$T/base" | cut -d'|' -f2))"
+
+# ---- 1. FF-A to the VMM -----------------------------------------------------------
+echo "# --- scenario 1: FF-A to the VMM (ffa-to-vmm.policy)"
+run 0 "ffa-to-vmm.policy compiles" "$CLI" policy check "$POLICIES/ffa-to-vmm.policy"
+run 0 "attach ffa-to-vmm.policy to VM $a_id" "$CLI" policy attach --vm "$a_id" "$POLICIES/ffa-to-vmm.policy"
+run 0 "policy show: ffa-to-vmm" "$CLI" policy show --vm "$a_id"
+has "... by name" out 'policy "ffa-to-vmm"'
+V11="ret 0x10001 0x0 0x0 0x0 fwd=1"
+ID1="ret 0x84000061 0x0 0x1 0x0 fwd=1"
+is "FFA_VERSION: the VMM answers FF-A 1.1" "$V11" hvc 0 0x84000063 0x10001
+is "FFA_VERSION: the VMM answers FF-A 1.1" "$V11" smc 1 0x84000063 0x10001
+is "FFA_ID_GET: FFA_SUCCESS_32, partition id 1" "$ID1" hvc 0 0x84000069
+is "FFA_ID_GET: FFA_SUCCESS_32, partition id 1" "$ID1" smc 1 0x84000069
+is "FFA_FEATURES: forwarded" "ret $FWD 0x84000064 0x0 0x0 fwd=1" hvc 0 0x84000064 0x84000063
+is "FFA_FEATURES: forwarded" "ret $FWD 0x84000064 0x0 0x0 fwd=1" smc 1 0x84000064 0x84000063
+is "FFA_FEATURES (SMC64): forwarded" "ret $FWD 0xc4000064 0x0 0x0 fwd=1" hvc 0 0xc4000064 0xc4000064 0x1
+is "FFA_FEATURES (SMC64): forwarded" "ret $FWD 0xc4000064 0x0 0x0 fwd=1" smc 1 0xc4000064 0xc4000064 0x1
+is "the SMC32 range's first ID: forwarded" "ret $FWD 0x84000060 0x0 0x0 fwd=1" hvc 0 0x84000060
+is "the SMC32 range's first ID: forwarded" "ret $FWD 0x84000060 0x0 0x0 fwd=1" smc 1 0x84000060
+is "the SMC64 range's last ID: forwarded" "ret $FWD 0xc40000ff 0x0 0x0 fwd=1" hvc 0 0xc40000ff 0x1 0x2 0x3
+is "the SMC64 range's last ID: forwarded" "ret $FWD 0xc40000ff 0x0 0x0 fwd=1" smc 1 0xc40000ff 0x1 0x2 0x3
+unchanged "ffa-to-vmm: not FF-A, as without a policy" "$T/nonffa.calls"
+expect_events "$T/ffa.calls" forward forward 1 forward >"$T/exp"
+events_are "ffa-to-vmm: events -j: exactly the forwarded FF-A calls (function, conduit, vCPU, x1..x3, rule 1)" "$T/exp"
+has "... an event in full" events "\"vm_id\":$a_id,\"vcpu\":1,\"conduit\":\"smc\",\"imm\":0,\"func_id\":\"0x84000069\",\"function\":\"ffa[^\"]*\",\"args\":\\[\"0x0\",\"0x0\",\"0x0\"\\],\"action\":\"forward\",\"decided\":\"forward\",\"rule\":1,\"reason\":\"forward\""
+echo "# --- events, ffa-to-vmm"; comment "$T/events"
+run 0 "policy detach ffa-to-vmm" "$CLI" policy detach --vm "$a_id"
+unchanged "detached: KVM's answer again" "$T/all.calls"
+
+# ---- 2. Observe and handle ------------------------------------------------------------
+echo "# --- scenario 2: observe and handle (observe-psci.policy)"
+run 0 "observe-psci.policy compiles" "$CLI" policy check "$POLICIES/observe-psci.policy"
+run 0 "attach observe-psci.policy to VM $a_id" "$CLI" policy attach --vm "$a_id" "$POLICIES/observe-psci.policy"
+run 0 "events --timeout 0 right after attach: none" "$CLI" -j events --vm "$a_id" --timeout 0
+[ -s "$T/out" ] && { nok "events before any call"; show_output; } || ok "no event before any call"
+unchanged "observe-psci: PSCI, logged, x0..x3 as without a policy" "$T/psci.calls"
+unchanged "observe-psci: not PSCI, as without a policy" "$T/other.calls"
+expect_events "$T/psci.calls" handle log 1 log >"$T/exp"
+events_are "observe-psci: events -j: one per PSCI call, $(wc -l <"$T/psci.calls") calls (function, conduit, vCPU, x1..x3, log rule 1), none for the others" "$T/exp"
+has "... an event in full" events "\"vm_id\":$a_id,\"vcpu\":1,\"conduit\":\"smc\",\"imm\":0,\"func_id\":\"0xc4000004\",\"function\":\"psci.affinity_info[^\"]*\",\"args\":\\[\"0x1\",\"0x0\",\"0x0\"\\],\"action\":\"handle\",\"decided\":\"log\",\"rule\":1,\"reason\":\"log\""
+echo "# --- events, observe-psci"; comment "$T/events"
+unchanged "observe-psci: a second round, same answers" "$T/psci.calls"
+run 0 "events --timeout 0: the second round" "$CLI" -j events --vm "$a_id" --timeout 0
+[ "$(wc -l <"$T/out")" -eq "$(wc -l <"$T/psci.calls")" ] &&
+	ok "... exactly one new event per call ($(wc -l <"$T/out"))" ||
+	{ nok "... $(wc -l <"$T/out") events for $(wc -l <"$T/psci.calls") calls"; show_output; }
+run 0 "policy detach observe-psci" "$CLI" policy detach --vm "$a_id"
+unchanged "detached: KVM's answer again" "$T/psci.calls"
+run 4 "nothing left attached: detach again exits 4" "$CLI" policy detach --vm "$a_id"
+
+cleanup
+rm -rf "$T"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
