@@ -112,7 +112,9 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		$(KVM_SELFTESTS)/psci_test selftests/e2e/run-in-vm.sh scripts/mkinitramfs.sh \
 		scripts/initramfs-init.sh $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
 		selftests/e2e/cli-in-vm.sh selftests/e2e/policy-in-vm.sh $(EXAMPLES_OBJS) \
-		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh
+		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh \
+		selftests/e2e/scenarios-in-vm.sh bpf/policies/ffa-to-vmm.policy \
+		bpf/policies/observe-psci.policy
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
@@ -125,6 +127,9 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
 		-f selftests/e2e/policy-in-vm.sh:/test/policy-in-vm.sh \
 		-f selftests/e2e/examples-in-vm.sh:/test/examples-in-vm.sh \
+		-f selftests/e2e/scenarios-in-vm.sh:/test/scenarios-in-vm.sh \
+		-f bpf/policies/ffa-to-vmm.policy:/test/policies/ffa-to-vmm.policy \
+		-f bpf/policies/observe-psci.policy:/test/policies/observe-psci.policy \
 		$(foreach o,$(EXAMPLES_OBJS),-f $(o):/test/examples/$(notdir $(o))) \
 		$(foreach o,$(E2E_OBJS),-f $(o):/test/$(notdir $(o))) \
 		-d $(KVM_SELFTESTS):/test/kvm-selftests

@@ -16,4 +16,6 @@ echo "== policy-in-vm: policy files deciding real guest calls"
 ./policy-in-vm.sh || rc=1
 echo "== examples-in-vm: the hand-written example policies"
 ./examples-in-vm.sh || rc=1
+echo "== scenarios-in-vm: the seed scenarios' shipped policies on a real guest"
+./scenarios-in-vm.sh || rc=1
 exit $rc
