@@ -16,6 +16,23 @@
  *             FFA_ID_GET  0x84000069 -> x0 = FFA_SUCCESS_32 (0x84000061),
  *                                       x1 = 0, x2 = partition id 0x0001,
  *                                       x3 = 0
+ *           and for the vendor hypervisor range (owner 6,
+ *           0x86000000-0x8600ffff and 0xc6000000-0xc600ffff), where it
+ *           answers like another hypervisor, the "smccc-bpf test
+ *           hypervisor" (the "another hypervisor's vendor range" scenario):
+ *             CALL_UID 0x8600ff01 -> x0..x3 = 0x5ec0deb9, 0x7e57f00d,
+ *                                    0x0c0ffee0, 0x48595052 (not KVM's
+ *                                    0xb66fb428, 0xe911c52e, 0x564bcaa9,
+ *                                    0x743a004d)
+ *             FEATURES 0x86000000 -> x0 = 0x80000003 (bit 0 FEATURES,
+ *                                    bit 1 GET_TIME, bit 31 "not KVM"),
+ *                                    x1..x3 = 0
+ *             GET_TIME 0xc6000001 -> x0 = 0 (SUCCESS), x1 = this VM's
+ *                                    GET_TIME calls so far, this one
+ *                                    included (1, 2, ...), x2 = the
+ *                                    calling vCPU, x3 = 0
+ *             any other ID of the range -> x0 = NOT_SUPPORTED (-1),
+ *                                    x1..x3 = 0
  *           every other forwarded ID, FF-A or not, gets the default above
  *   loop hvc|smc VCPU FUNC COUNT A B
  *        -> the guest makes COUNT calls in a tight in-guest loop (no VMM
@@ -43,10 +60,48 @@
 #define TESTVM_FFA_V1_1		0x10001u	/* major 1 << 16 | minor 1 */
 #define TESTVM_FFA_PART_ID	0x0001u		/* the guest's FF-A partition id */
 
+/*
+ * Another hypervisor's vendor services (DEN0028 owner 6), as a VMM emulating
+ * them for its guest answers: the "smccc-bpf test hypervisor", a made-up one.
+ */
+#define TESTVM_VH_MASK		0xbfff0000u	/* ignores the SMC64 bit */
+#define TESTVM_VH_BASE		0x86000000u	/* 0x8600xxxx and 0xc600xxxx */
+#define TESTVM_VH_CALL_UID	0x8600ff01u
+#define TESTVM_VH_FEATURES	0x86000000u
+#define TESTVM_VH_GET_TIME	0xc6000001u
+#define TESTVM_VH_FEATURES_MAP	0x80000003u	/* FEATURES, GET_TIME, bit 31 */
+#define TESTVM_NOT_SUPPORTED	((uint64_t)-1)
+static const uint32_t testvm_vh_uid[4] = {
+	0x5ec0deb9u, 0x7e57f00du, 0x0c0ffee0u, 0x48595052u,	/* ..."HYPR" */
+};
+static uint64_t testvm_vh_time;		/* GET_TIME calls of this VM */
+
+static void vendor_hyp(int vcpu, uint32_t nr, uint64_t ret[4])
+{
+	ret[0] = TESTVM_NOT_SUPPORTED;
+	ret[1] = 0;
+	switch (nr) {
+	case TESTVM_VH_CALL_UID:
+		ret[0] = testvm_vh_uid[0];
+		ret[1] = testvm_vh_uid[1];
+		ret[2] = testvm_vh_uid[2];
+		ret[3] = testvm_vh_uid[3];
+		break;
+	case TESTVM_VH_FEATURES:
+		ret[0] = TESTVM_VH_FEATURES_MAP;
+		break;
+	case TESTVM_VH_GET_TIME:
+		ret[0] = 0;
+		ret[1] = ++testvm_vh_time;
+		ret[2] = (uint64_t)vcpu;
+		break;
+	}
+}
+
 static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 			 uint64_t ret[4], void *opaque)
 {
-	(void)vm; (void)vcpu; (void)opaque;
+	(void)vm; (void)opaque;
 	ret[0] = TESTVM_FWD_X0;
 	ret[1] = run->hypercall.nr;
 	ret[2] = 0;
@@ -60,6 +115,10 @@ static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 		ret[0] = TESTVM_FFA_SUCCESS_32;
 		ret[1] = 0;
 		ret[2] = TESTVM_FFA_PART_ID;
+		break;
+	default:
+		if (((uint32_t)run->hypercall.nr & TESTVM_VH_MASK) == TESTVM_VH_BASE)
+			vendor_hyp(vcpu, (uint32_t)run->hypercall.nr, ret);
 		break;
 	}
 }

@@ -16,6 +16,17 @@
 #      identical to no policy; smccc-bpf -j events --vm ID --timeout 0 has
 #      one event per PSCI call (function, conduit, vCPU, x1..x3, log) and
 #      none for the others; detach leaves nothing attached.
+#   3. Another hypervisor's vendor range (other-hypervisor.policy): without a
+#      policy the UID call 0x8600ff01 gets KVM's UID; with the policy the
+#      whole vendor hypervisor range goes to the VMM (fwd=1), which answers
+#      as the "smccc-bpf test hypervisor" (smccc-testvm): its UID, its
+#      features bitmap, its GET_TIME 0xc6000001 (x0 = 0, x1 = a per-VM call
+#      counter, x2 = the vCPU), NOT_SUPPORTED for every other ID of the
+#      range (edges included); calls outside the range (neighbours
+#      included) get their no-policy answers; policy check, replace and
+#      attach (nothing attached) refuse a partial takeover (exit 3, "moves
+#      as a whole"), replace leaving the attached policy untouched; detach
+#      restores KVM's UID.
 #
 # Prints "ok N - ..." / "not ok N - ..." and, last, "N passed, N failed";
 # exits 1 on any failure.
@@ -23,7 +34,8 @@
 # Needs, next to this script (or as given by the environment):
 #   CLI=./smccc-bpf           the arm64 CLI
 #   TESTVM=./smccc-testvm     a scriptable VM (loader/cli_testvm.c)
-#   POLICIES=./policies       ffa-to-vmm.policy, observe-psci.policy
+#   POLICIES=./policies       ffa-to-vmm.policy, observe-psci.policy,
+#                             other-hypervisor.policy
 # Root, debugfs on /sys/kernel/debug, bpffs on /sys/fs/bpf.
 
 cd "$(dirname "$0")" || exit 1
@@ -205,6 +217,75 @@ run 0 "events --timeout 0: the second round" "$CLI" -j events --vm "$a_id" --tim
 run 0 "policy detach observe-psci" "$CLI" policy detach --vm "$a_id"
 unchanged "detached: KVM's answer again" "$T/psci.calls"
 run 4 "nothing left attached: detach again exits 4" "$CLI" policy detach --vm "$a_id"
+
+# ---- 3. Another hypervisor's vendor range ------------------------------------------------
+echo "# --- scenario 3: another hypervisor's vendor range (other-hypervisor.policy)"
+KVM_UID="ret 0xb66fb428 0xe911c52e 0x564bcaa9 0x743a004d"	# ARM_SMCCC_VENDOR_HYP_UID_KVM_REG_*
+OTHER_UID="ret 0x5ec0deb9 0x7e57f00d 0xc0ffee0 0x48595052 fwd=1"	# smccc-testvm's test hypervisor
+VH_NS="ret $NS 0x0 0x0 0x0 fwd=1"	# the VMM: NOT_SUPPORTED
+{
+	both 0x85ffffff                         # just below the SMC32 vendor hypervisor range
+	both 0x86010000                         # just above it
+	both 0xc5ffffff                         # just below the SMC64 one
+	both 0xc6010000                         # just above it
+	both 0x87000000                         # vendor-specific OS (owner 7)
+} >"$T/vhnb.calls"
+answers "$T/vhnb.calls" "$T/base.vh"
+cat "$T/base.vh" >>"$T/base"
+grep 0x86000000 -v "$T/nonffa.calls" | cat - "$T/ffa.calls" "$T/vhnb.calls" >"$T/nonvh.calls"
+is "no policy: CALL_UID is KVM's UID" "$KVM_UID fwd=0" hvc 0 0x8600ff01
+is "no policy: CALL_UID is KVM's UID" "$KVM_UID fwd=0" smc 1 0x8600ff01
+echo "#   KVM's UID: $(call hvc 0 0x8600ff01)"
+for f in 0x86000000 0xc6000001; do
+	got=$(call hvc 0 $f)
+	case "$got" in *fwd=0) ok "no policy: $f is KVM's (${got#ret })" ;;
+	*) nok "no policy: $f got '$got'" ;; esac
+done
+
+run 0 "other-hypervisor.policy compiles" "$CLI" policy check "$POLICIES/other-hypervisor.policy"
+run 0 "attach other-hypervisor.policy to VM $a_id" "$CLI" policy attach --vm "$a_id" "$POLICIES/other-hypervisor.policy"
+run 0 "policy show: other-hypervisor" "$CLI" policy show --vm "$a_id"
+has "... by name" out 'policy "other-hypervisor"'
+is "CALL_UID: the other hypervisor's UID, from the VMM" "$OTHER_UID" hvc 0 0x8600ff01
+is "CALL_UID: the other hypervisor's UID, from the VMM" "$OTHER_UID" smc 1 0x8600ff01 0x1 0x2 0x3
+is "FEATURES: the other hypervisor's bitmap" "ret 0x80000003 0x0 0x0 0x0 fwd=1" hvc 0 0x86000000
+is "FEATURES: the other hypervisor's bitmap" "ret 0x80000003 0x0 0x0 0x0 fwd=1" smc 1 0x86000000
+is "GET_TIME: SUCCESS, 1st call, vCPU 0" "ret 0x0 0x1 0x0 0x0 fwd=1" hvc 0 0xc6000001
+is "GET_TIME: SUCCESS, 2nd call, vCPU 1" "ret 0x0 0x2 0x1 0x0 fwd=1" smc 1 0xc6000001
+is "GET_TIME: SUCCESS, 3rd call, vCPU 1" "ret 0x0 0x3 0x1 0x0 fwd=1" hvc 1 0xc6000001 0x7
+for f in 0x86000001 0xc6000000 0x86000002 0x8600ff00 0x8600ffff 0xc600ff01 0xc600ffff; do
+	is "another vendor hypervisor ID: the VMM's NOT_SUPPORTED" "$VH_NS" hvc 0 $f
+	is "another vendor hypervisor ID: the VMM's NOT_SUPPORTED" "$VH_NS" smc 1 $f
+done
+unchanged "other-hypervisor: outside the vendor hypervisor range, as without a policy" "$T/nonvh.calls"
+
+# A partial takeover is refused, by check and by attach (the attached policy stays).
+printf 'policy "ptp-only";\nforward function kvm.ptp;\n' >"$T/ptp-only.pol"
+printf 'policy "smc64-only";\nforward range 0xc6000000-0xc600ffff;\n' >"$T/smc64-only.pol"
+for p in ptp-only smc64-only; do
+	run 3 "policy check $p.pol: a partial takeover, exit 3" "$CLI" policy check "$T/$p.pol"
+	has "... the vendor hypervisor range moves as a whole" err "vendor hypervisor range.*moves as a whole"
+	comment "$T/err"
+	run 3 "policy replace other-hypervisor with $p.pol: exit 3" "$CLI" policy replace --vm "$a_id" "$T/$p.pol"
+	has "... the vendor hypervisor range moves as a whole" err "vendor hypervisor range.*moves as a whole"
+	run 5 "policy attach $p.pol over other-hypervisor: exit 5 (already attached)" \
+		"$CLI" policy attach --vm "$a_id" "$T/$p.pol"
+	run 0 "... policy show: still other-hypervisor" "$CLI" policy show --vm "$a_id"
+	has "... by name" out 'policy "other-hypervisor"'
+	is "... CALL_UID: still the other hypervisor's" "$OTHER_UID" hvc 0 0x8600ff01
+	is "... PSCI_VERSION: still KVM's" "$(awk -F'|' '$1 == "smc 1 0x84000000 0x11 0x12 0x13" { print $2 }' "$T/base")" \
+		smc 1 0x84000000 0x11 0x12 0x13
+done
+run 0 "policy detach other-hypervisor" "$CLI" policy detach --vm "$a_id"
+is "detached: CALL_UID is KVM's UID again" "$KVM_UID fwd=0" hvc 0 0x8600ff01
+is "detached: CALL_UID is KVM's UID again" "$KVM_UID fwd=0" smc 1 0x8600ff01
+unchanged "detached: KVM's answer again" "$T/nonvh.calls"
+for p in ptp-only smc64-only; do
+	run 3 "policy attach $p.pol with nothing attached: exit 3" "$CLI" policy attach --vm "$a_id" "$T/$p.pol"
+	has "... the vendor hypervisor range moves as a whole" err "vendor hypervisor range.*moves as a whole"
+done
+is "refused: CALL_UID still KVM's" "$KVM_UID fwd=0" smc 1 0x8600ff01
+run 4 "nothing attached: detach exits 4" "$CLI" policy detach --vm "$a_id"
 
 cleanup
 rm -rf "$T"
