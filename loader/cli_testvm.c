@@ -39,8 +39,37 @@
  *           round trip unless forwarded), then
  *           "loop calls=N a=N b=N other=N fwd=N": how many returned x0 == A,
  *           x0 == B, anything else, and how many were forwarded
+ *   online VCPU
+ *        -> waits for a vCPU created powered off to come online after a
+ *           PSCI CPU_ON (KVM's or this VMM's, entry point vmm_entry_addr()):
+ *           "online N" or "error online ..."
+ *   plug VCPU 0|1
+ *        -> "plug N 0|1": whether the VMM's CPU_ON may bring vCPU N up
+ *           (default 1, plugged; unplugged: CPU_ON answers DENIED, -3)
+ *   entry -> "entry 0x...": the CPU_ON entry point (vmm_entry_addr())
  *   id   -> "vm_id N"
  *   quit -> exits (as does the end of stdin)
+ *
+ * Environment: SMCCC_TESTVM_SECONDARY_OFF=1 creates vCPU 1 powered off
+ * (vmm_vm_create_opts secondaries_off; default: both vCPUs on).
+ *
+ * PSCI in the VMM (the "PSCI in the VMM (vCPU hotplug)" scenario,
+ * docs/scenarios.md): forwarded CPU_ON, CPU_OFF and AFFINITY_INFO are
+ * implemented here, on the VMM's own record of which vCPU is on (MPIDR of
+ * vCPU N = N):
+ *   CPU_ON 0x84000003/0xc4000003 (x1 target MPIDR, x2 entry, x3 context)
+ *        -> ALREADY_ON (-4) if the target is on, DENIED (-3) if it is
+ *           unplugged, INVALID_PARAMETERS (-2) for an unknown MPIDR; else
+ *           target PC = entry, x0 = context, KVM_SET_MP_STATE RUNNABLE, and
+ *           SUCCESS (0)
+ *   CPU_OFF 0x84000002 -> the caller is marked off and put in
+ *           KVM_MP_STATE_STOPPED; the call does not return to the guest:
+ *           the answer line is "off VCPU fwd=1", and calls on that vCPU
+ *           answer "error call vcpu N is off" until a CPU_ON
+ *   AFFINITY_INFO 0x84000004/0xc4000004 (x1 MPIDR, x2 lowest level)
+ *        -> 0 ON / 1 OFF (level 0: that vCPU; 1..3: any vCPU of the
+ *           affinity), INVALID_PARAMETERS (-2) for an unknown MPIDR or a
+ *           level above 3
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +77,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "vmm.h"
 
@@ -98,10 +128,105 @@ static void vendor_hyp(int vcpu, uint32_t nr, uint64_t ret[4])
 	}
 }
 
+/* PSCI (DEN0022) in the VMM: vCPU hotplug. */
+#define TESTVM_PSCI_CPU_OFF		0x84000002u
+#define TESTVM_PSCI_CPU_ON		0x84000003u
+#define TESTVM_PSCI_AFFINITY_INFO	0x84000004u
+#define TESTVM_PSCI_SMC64		0x40000000u
+#define TESTVM_PSCI_SUCCESS		0
+#define TESTVM_PSCI_INVALID_PARAMS	((uint64_t)-2)
+#define TESTVM_PSCI_DENIED		((uint64_t)-3)
+#define TESTVM_PSCI_ALREADY_ON		((uint64_t)-4)
+#define TESTVM_MPIDR_HWID		0xff00ffffffull
+#define TESTVM_NR_VCPUS			2
+
+static bool testvm_on[TESTVM_NR_VCPUS] = { true, true };	/* the VMM's record */
+static bool testvm_plugged[TESTVM_NR_VCPUS] = { true, true };
+static bool testvm_stopped[TESTVM_NR_VCPUS];	/* by this VMM's CPU_OFF */
+static int testvm_off_pending = -1;		/* CPU_OFF seen on this vCPU */
+
+static int set_mp_state(struct vmm_vm *vm, int vcpu, uint32_t state)
+{
+	struct kvm_mp_state mp = { .mp_state = state };
+
+	if (ioctl(vmm_vcpu_fd(vm, vcpu), KVM_SET_MP_STATE, &mp)) {
+		fprintf(stderr, "testvm: vcpu %d: KVM_SET_MP_STATE %u: %s\n", vcpu, state,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* The vCPU with this MPIDR (vCPU N has Aff0 = N), or -1. */
+static int mpidr_vcpu(uint64_t mpidr)
+{
+	mpidr &= TESTVM_MPIDR_HWID;
+	return mpidr < TESTVM_NR_VCPUS ? (int)mpidr : -1;
+}
+
+static void psci(struct vmm_vm *vm, int vcpu, uint32_t nr, uint64_t ret[4])
+{
+	uint64_t a[3] = { 0 };
+	int i, t;
+
+	for (i = 0; i < 3; i++) {
+		vmm_get_reg(vm, vcpu, i + 1, &a[i]);
+		if (!(nr & TESTVM_PSCI_SMC64))
+			a[i] = (uint32_t)a[i];
+	}
+	ret[1] = 0;
+	switch (nr & ~TESTVM_PSCI_SMC64) {
+	case TESTVM_PSCI_CPU_ON:
+		t = mpidr_vcpu(a[0]);
+		if (t < 0)
+			ret[0] = TESTVM_PSCI_INVALID_PARAMS;
+		else if (testvm_on[t])
+			ret[0] = TESTVM_PSCI_ALREADY_ON;
+		else if (!testvm_plugged[t])
+			ret[0] = TESTVM_PSCI_DENIED;
+		else if (vmm_set_reg(vm, t, VMM_REG_PC, a[1]) || vmm_set_reg(vm, t, 0, a[2]) ||
+			 set_mp_state(vm, t, KVM_MP_STATE_RUNNABLE))
+			ret[0] = TESTVM_PSCI_DENIED;
+		else {
+			testvm_on[t] = true;
+			testvm_stopped[t] = false;
+			ret[0] = TESTVM_PSCI_SUCCESS;
+		}
+		break;
+	case TESTVM_PSCI_CPU_OFF:
+		/*
+		 * libvmm resumes the vCPU after the handler, which then parks;
+		 * do_call() stops it there (KVM_RUN on a stopped vCPU would
+		 * sleep until it is started again).
+		 */
+		testvm_on[vcpu] = false;
+		testvm_off_pending = vcpu;
+		ret[0] = TESTVM_PSCI_DENIED;	/* never seen: not returned */
+		break;
+	case TESTVM_PSCI_AFFINITY_INFO:
+		if (a[1] > 3) {
+			ret[0] = TESTVM_PSCI_INVALID_PARAMS;
+			break;
+		}
+		if (mpidr_vcpu(a[0] & ~((1ull << (8 * a[1])) - 1)) < 0 && a[1] == 0) {
+			ret[0] = TESTVM_PSCI_INVALID_PARAMS;
+			break;
+		}
+		ret[0] = 1;	/* OFF */
+		for (i = 0; i < TESTVM_NR_VCPUS; i++) {
+			uint64_t mask = TESTVM_MPIDR_HWID & ~((1ull << (8 * a[1])) - 1);
+
+			if (((uint64_t)i & mask) == (a[0] & mask) && testvm_on[i])
+				ret[0] = 0;	/* ON */
+		}
+		break;
+	}
+}
+
 static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 			 uint64_t ret[4], void *opaque)
 {
-	(void)vm; (void)opaque;
+	(void)opaque;
 	ret[0] = TESTVM_FWD_X0;
 	ret[1] = run->hypercall.nr;
 	ret[2] = 0;
@@ -115,6 +240,13 @@ static void on_hypercall(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
 		ret[0] = TESTVM_FFA_SUCCESS_32;
 		ret[1] = 0;
 		ret[2] = TESTVM_FFA_PART_ID;
+		break;
+	case TESTVM_PSCI_CPU_OFF:
+	case TESTVM_PSCI_CPU_ON:
+	case TESTVM_PSCI_CPU_ON | TESTVM_PSCI_SMC64:
+	case TESTVM_PSCI_AFFINITY_INFO:
+	case TESTVM_PSCI_AFFINITY_INFO | TESTVM_PSCI_SMC64:
+		psci(vm, vcpu, (uint32_t)run->hypercall.nr, ret);
 		break;
 	default:
 		if (((uint32_t)run->hypercall.nr & TESTVM_VH_MASK) == TESTVM_VH_BASE)
@@ -194,11 +326,25 @@ static void do_call(struct vmm_vm *vm, char *args)
 		printf("error bad command\n");
 		return;
 	}
+	if (testvm_stopped[vcpu]) {
+		printf("error call vcpu %d is off\n", vcpu);
+		return;
+	}
 	call.func_id = v[0];
 	call.args[0] = v[1];
 	call.args[1] = v[2];
 	call.args[2] = v[3];
+	testvm_off_pending = -1;
 	r = vmm_call(vm, vcpu, &call, &res);
+	if (!r && testvm_off_pending == vcpu) {
+		/* The VMM's CPU_OFF: parked now, stop it; no answer for the guest. */
+		testvm_stopped[vcpu] = true;
+		r = set_mp_state(vm, vcpu, KVM_MP_STATE_STOPPED);
+		if (!r) {
+			printf("off %d fwd=%d\n", vcpu, res.forwarded);
+			return;
+		}
+	}
 	if (r) {
 		printf("error call %s\n", strerror(-r));
 		return;
@@ -207,15 +353,49 @@ static void do_call(struct vmm_vm *vm, char *args)
 	       res.x[0], res.x[1], res.x[2], res.x[3], res.forwarded);
 }
 
+static void do_online(struct vmm_vm *vm, const char *args)
+{
+	int vcpu, r;
+
+	if (sscanf(args, "%d", &vcpu) != 1 || vcpu < 0 || vcpu >= TESTVM_NR_VCPUS) {
+		printf("error bad command\n");
+		return;
+	}
+	r = vmm_wait_online(vm, vcpu);
+	if (r) {
+		printf("error online %s\n", strerror(-r));
+		return;
+	}
+	testvm_on[vcpu] = true;		/* KVM's CPU_ON too */
+	printf("online %d\n", vcpu);
+}
+
+static void do_plug(const char *args)
+{
+	int vcpu, on;
+
+	if (sscanf(args, "%d %d", &vcpu, &on) != 2 || vcpu < 0 || vcpu >= TESTVM_NR_VCPUS ||
+	    (on != 0 && on != 1)) {
+		printf("error bad command\n");
+		return;
+	}
+	testvm_plugged[vcpu] = on;
+	printf("plug %d %d\n", vcpu, on);
+}
+
 int main(void)
 {
+	struct vmm_vm_opts opts = { .nr_vcpus = TESTVM_NR_VCPUS };
+	const char *env = getenv("SMCCC_TESTVM_SECONDARY_OFF");
 	char line[256];
 	struct vmm_vm *vm;
 	uint64_t id = 0;
 	int r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	vm = vmm_vm_create(2);
+	opts.secondaries_off = env && !strcmp(env, "1");
+	testvm_on[1] = !opts.secondaries_off;
+	vm = vmm_vm_create_opts(&opts);
 	if (!vm) {
 		printf("error create %s\n", strerror(errno));
 		return 1;
@@ -237,6 +417,12 @@ int main(void)
 			do_call(vm, line + 5);
 		else if (!strncmp(line, "loop ", 5))
 			do_loop(vm, line + 5);
+		else if (!strncmp(line, "online ", 7))
+			do_online(vm, line + 7);
+		else if (!strncmp(line, "plug ", 5))
+			do_plug(line + 5);
+		else if (!strncmp(line, "entry", 5))
+			printf("entry 0x%" PRIx64 "\n", vmm_entry_addr(vm));
 		else
 			printf("error bad command\n");
 	}

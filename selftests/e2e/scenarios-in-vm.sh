@@ -27,6 +27,17 @@
 #      attach (nothing attached) refuse a partial takeover (exit 3, "moves
 #      as a whole"), replace leaving the attached policy untouched; detach
 #      restores KVM's UID.
+#   4. PSCI in the VMM, vCPU hotplug (psci-in-vmm.policy), on a second test
+#      VM whose vCPU 1 starts powered off (SMCCC_TESTVM_SECONDARY_OFF=1):
+#      CPU_ON, CPU_OFF and AFFINITY_INFO (SMC32 and SMC64) go to the VMM
+#      (fwd=1), which implements them on its own records: AFFINITY_INFO(1)
+#      = OFF, CPU_ON(1) = DENIED while vCPU 1 is unplugged, SUCCESS once
+#      plugged (vCPU 1 then comes online at vmm_entry_addr() and answers
+#      calls), ALREADY_ON for a second CPU_ON, AFFINITY_INFO(1) = ON, CPU_OFF
+#      from vCPU 1 stops it (AFFINITY_INFO = OFF again, no calls on it) and
+#      a new CPU_ON restarts it; each over HVC and over SMC. PSCI_VERSION,
+#      PSCI_FEATURES and MIGRATE_INFO_TYPE stay KVM's (no-policy answers,
+#      fwd=0); detach gives AFFINITY_INFO back to KVM.
 #
 # Prints "ok N - ..." / "not ok N - ..." and, last, "N passed, N failed";
 # exits 1 on any failure.
@@ -35,7 +46,7 @@
 #   CLI=./smccc-bpf           the arm64 CLI
 #   TESTVM=./smccc-testvm     a scriptable VM (loader/cli_testvm.c)
 #   POLICIES=./policies       ffa-to-vmm.policy, observe-psci.policy,
-#                             other-hypervisor.policy
+#                             other-hypervisor.policy, psci-in-vmm.policy
 # Root, debugfs on /sys/kernel/debug, bpffs on /sys/fs/bpf.
 
 cd "$(dirname "$0")" || exit 1
@@ -286,6 +297,99 @@ for p in ptp-only smc64-only; do
 done
 is "refused: CALL_UID still KVM's" "$KVM_UID fwd=0" smc 1 0x8600ff01
 run 4 "nothing attached: detach exits 4" "$CLI" policy detach --vm "$a_id"
+
+# ---- 4. PSCI in the VMM (vCPU hotplug) ------------------------------------------------------
+echo "# --- scenario 4: PSCI in the VMM, vCPU hotplug (psci-in-vmm.policy)"
+# cmd_b CMD...: VM b's answer line to one stdin command
+cmd_b() {
+	before=$(wc -l <"$T/b.out")
+	echo "$*" >&5
+	wait_lines "$T/b.out" $((before + 1)) 600 || { echo "timeout"; return 1; }
+	tail -n 1 "$T/b.out"
+}
+isb() {
+	d=$1 w=$2
+	shift 2
+	got=$(cmd_b "$@")
+	[ "$got" = "$w" ] && ok "$d: $* -> ${got#ret }" || nok "$d: $* (got '$got', expected '$w')"
+}
+callb() { cmd_b call "$@"; }
+export SMCCC_TESTVM_SECONDARY_OFF=1
+vm_start b 5 && b_ok=1 || b_ok=0
+unset SMCCC_TESTVM_SECONDARY_OFF
+if [ "$b_ok" -eq 0 ]; then
+	nok "starting the test VM with vCPU 1 powered off"
+else
+	ok "test VM with vCPU 1 powered off: id $b_id"
+	ENTRY=$(cmd_b entry | sed -n 's/^entry //p')
+	CTX=0xc0ffee
+	SUCCESS="ret 0x0 0x0 0x0 0x0 fwd=1"
+	ON="ret 0x0 0x0 0x0 0x0 fwd=1"
+	OFF="ret 0x1 0x0 0x0 0x0 fwd=1"
+	DENIED="ret 0xfffffffffffffffd 0x0 0x0 0x0 fwd=1"
+	ALREADY_ON="ret 0xfffffffffffffffc 0x0 0x0 0x0 fwd=1"
+	: >"$T/kvmpsci.calls"
+	for c in hvc smc; do
+		echo "$c 0 0x84000000" >>"$T/kvmpsci.calls"               # PSCI_VERSION
+		for f in 0x84000000 0x84000002 0x84000003 0xc4000003 0x84000004 0xc4000004 0x84000008; do
+			echo "$c 0 0x8400000a $f" >>"$T/kvmpsci.calls"    # PSCI_FEATURES(f)
+		done
+		echo "$c 0 0x84000006" >>"$T/kvmpsci.calls"               # MIGRATE_INFO_TYPE
+	done
+	: >"$T/base.b"
+	while read -r line; do echo "$line|$(callb $line)" >>"$T/base.b"; done <"$T/kvmpsci.calls"
+	grep -q 'timeout\|error\||$\|fwd=1' "$T/base.b" && { nok "vCPU-1-off VM: PSCI answers without a policy"; comment "$T/base.b"; } ||
+		ok "vCPU-1-off VM: PSCI answers without a policy, KVM's: $(wc -l <"$T/base.b") calls"
+	KVM_VERSION=$(awk -F'|' '$1 == "hvc 0 0x84000000" { print $2 }' "$T/base.b")
+	isb "no policy: vCPU 1 is off, calls on it refused" "error call Resource temporarily unavailable" call hvc 1 0x84000000
+	isb "no policy: AFFINITY_INFO(1) is KVM's OFF" "ret 0x1 0x0 0x0 0x0 fwd=0" call hvc 0 0x84000004 1 0
+
+	run 0 "psci-in-vmm.policy compiles" "$CLI" policy check "$POLICIES/psci-in-vmm.policy"
+	run 0 "attach psci-in-vmm.policy to VM $b_id" "$CLI" policy attach --vm "$b_id" "$POLICIES/psci-in-vmm.policy"
+	run 0 "policy show: psci-in-vmm" "$CLI" policy show --vm "$b_id"
+	has "... by name" out 'policy "psci-in-vmm"'
+	: >"$T/now.b"
+	while read -r line; do echo "$line|$(callb $line)" >>"$T/now.b"; done <"$T/kvmpsci.calls"
+	cmp -s "$T/base.b" "$T/now.b" && ok "psci-in-vmm: PSCI_VERSION, PSCI_FEATURES, MIGRATE_INFO_TYPE as without a policy (KVM's, fwd=0): $(wc -l <"$T/now.b") calls" ||
+		{ nok "psci-in-vmm: other PSCI calls changed"; comment "$T/now.b"; }
+
+	isb "AFFINITY_INFO(1): OFF, from the VMM" "$OFF" call hvc 0 0x84000004 1 0
+	isb "AFFINITY_INFO64(1): OFF, from the VMM" "$OFF" call smc 0 0xc4000004 1 0
+	isb "AFFINITY_INFO(0): ON, from the VMM" "$ON" call smc 0 0x84000004 0 0
+	isb "unplug vCPU 1" "plug 1 0" plug 1 0
+	isb "unplugged: CPU_ON64(1) DENIED" "$DENIED" call hvc 0 0xc4000003 1 "$ENTRY" $CTX
+	isb "unplugged: CPU_ON(1) DENIED" "$DENIED" call smc 0 0x84000003 1 "$ENTRY" $CTX
+	isb "unplugged: AFFINITY_INFO(1) still OFF" "$OFF" call hvc 0 0x84000004 1 0
+	isb "plug vCPU 1" "plug 1 1" plug 1 1
+	for c in hvc smc; do
+		[ $c = hvc ] && on=0xc4000003 aff=0x84000004 || on=0x84000003 aff=0xc4000004
+		isb "$c: CPU_ON(vCPU 1, entry, context) from vCPU 0: SUCCESS, from the VMM" "$SUCCESS" call $c 0 $on 1 "$ENTRY" $CTX
+		isb "$c: vCPU 1 comes online" "online 1" online 1
+		isb "$c: vCPU 1 runs and answers: PSCI_VERSION, KVM's" "$KVM_VERSION" call $c 1 0x84000000
+		isb "$c: AFFINITY_INFO(1): ON" "$ON" call $c 0 $aff 1 0
+		isb "$c: AFFINITY_INFO(0) from vCPU 1: ON" "$ON" call $c 1 $aff 0 0
+		isb "$c: a second CPU_ON(1): ALREADY_ON" "$ALREADY_ON" call $c 0 $on 1 "$ENTRY" $CTX
+		isb "$c: CPU_ON(0) from vCPU 1: ALREADY_ON" "$ALREADY_ON" call $c 1 $on 0 "$ENTRY" $CTX
+		isb "$c: CPU_ON(7): INVALID_PARAMETERS" "ret 0xfffffffffffffffe 0x0 0x0 0x0 fwd=1" call $c 0 $on 7 "$ENTRY" $CTX
+		isb "$c: CPU_OFF from vCPU 1: does not return" "off 1 fwd=1" call $c 1 0x84000002
+		isb "$c: AFFINITY_INFO(1): OFF again" "$OFF" call $c 0 $aff 1 0
+		isb "$c: vCPU 1 is off: no calls" "error call vcpu 1 is off" call $c 1 0x84000000
+	done
+	isb "restarted: CPU_ON(1) SUCCESS" "$SUCCESS" call hvc 0 0xc4000003 1 "$ENTRY" $CTX
+	isb "restarted: vCPU 1 online" "online 1" online 1
+	isb "restarted: vCPU 1 answers" "$KVM_VERSION" call smc 1 0x84000000
+	run 0 "events --timeout 0: forwarded PSCI calls" "$CLI" -j events --vm "$b_id" --timeout 0
+	n_fwd=$(grep -c '"reason":"forward"' "$T/out")
+	n_oth=$(grep -vc '"reason":"forward"' "$T/out")
+	# one per fwd=1 answer above: 3 + 3 + 2 rounds of 8 + 1
+	[ "$n_fwd" -eq 23 ] && [ "$n_oth" -eq 0 ] && ok "... one forward event per forwarded call ($n_fwd), nothing else" ||
+		{ nok "... $n_fwd forward events, $n_oth others"; show_output; }
+	run 0 "policy detach psci-in-vmm" "$CLI" policy detach --vm "$b_id"
+	isb "detached: AFFINITY_INFO(1) is KVM's again (ON)" "ret 0x0 0x0 0x0 0x0 fwd=0" call hvc 0 0x84000004 1 0
+	isb "detached: PSCI_VERSION is KVM's" "$KVM_VERSION" call smc 1 0x84000000
+fi
+exec 5>&-
+[ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
 
 cleanup
 rm -rf "$T"
