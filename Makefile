@@ -114,7 +114,8 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		selftests/e2e/cli-in-vm.sh selftests/e2e/policy-in-vm.sh $(EXAMPLES_OBJS) \
 		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh \
 		selftests/e2e/scenarios-in-vm.sh bpf/policies/ffa-to-vmm.policy \
-		bpf/policies/observe-psci.policy bpf/policies/other-hypervisor.policy
+		bpf/policies/observe-psci.policy bpf/policies/other-hypervisor.policy \
+		bpf/policies/psci-in-vmm.policy
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
@@ -131,6 +132,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f bpf/policies/ffa-to-vmm.policy:/test/policies/ffa-to-vmm.policy \
 		-f bpf/policies/observe-psci.policy:/test/policies/observe-psci.policy \
 		-f bpf/policies/other-hypervisor.policy:/test/policies/other-hypervisor.policy \
+		-f bpf/policies/psci-in-vmm.policy:/test/policies/psci-in-vmm.policy \
 		$(foreach o,$(EXAMPLES_OBJS),-f $(o):/test/examples/$(notdir $(o))) \
 		$(foreach o,$(E2E_OBJS),-f $(o):/test/$(notdir $(o))) \
 		-d $(KVM_SELFTESTS):/test/kvm-selftests
