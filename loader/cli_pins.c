@@ -324,7 +324,8 @@ struct bpf_map *ops_find_map(struct bpf_object *obj, int *count)
 	return *count == 1 ? found : NULL;
 }
 
-int ops_set_vm_id(struct bpf_object *obj, struct bpf_map *map, uint64_t vm_id)
+/* Where vm_id sits in the struct_ops map's initial value, or NULL. */
+static void *ops_vm_id_slot(const struct bpf_object *obj, const struct bpf_map *map)
 {
 	const struct btf_type *t;
 	const struct btf *btf;
@@ -334,31 +335,31 @@ int ops_set_vm_id(struct bpf_object *obj, struct bpf_map *map, uint64_t vm_id)
 
 	t = obj_ops_type(obj, map, &btf);
 	if (!t)
-		return -EINVAL;
+		return NULL;
 	off = member_off(btf, t, "vm_id", NULL);
-	data = bpf_map__initial_value(map, &size);
-	if (off < 0 || !data || (size_t)off + sizeof(vm_id) > size)
+	data = bpf_map__initial_value((struct bpf_map *)map, &size);
+	if (off < 0 || !data || (size_t)off + sizeof(uint64_t) > size)
+		return NULL;
+	return (char *)data + off;
+}
+
+int ops_set_vm_id(struct bpf_object *obj, struct bpf_map *map, uint64_t vm_id)
+{
+	void *slot = ops_vm_id_slot(obj, map);
+
+	if (!slot)
 		return -EINVAL;
-	memcpy((char *)data + off, &vm_id, sizeof(vm_id));
+	memcpy(slot, &vm_id, sizeof(vm_id));
 	return 0;
 }
 
 int ops_get_vm_id(const struct bpf_object *obj, const struct bpf_map *map, uint64_t *vm_id)
 {
-	const struct btf_type *t;
-	const struct btf *btf;
-	size_t size;
-	long off;
-	void *data;
+	void *slot = ops_vm_id_slot(obj, map);
 
-	t = obj_ops_type(obj, map, &btf);
-	if (!t)
+	if (!slot)
 		return -EINVAL;
-	off = member_off(btf, t, "vm_id", NULL);
-	data = bpf_map__initial_value((struct bpf_map *)map, &size);
-	if (off < 0 || !data || (size_t)off + sizeof(*vm_id) > size)
-		return -EINVAL;
-	memcpy(vm_id, (char *)data + off, sizeof(*vm_id));
+	memcpy(vm_id, slot, sizeof(*vm_id));
 	return 0;
 }
 
