@@ -20,6 +20,10 @@
  *   6. count (VM, function ID, what the guest got), emit an event if due.
  * No loop depends on the size of the policy.
  *
+ * After KVM answered a discovery call (smccc_policy_discovery(), the
+ * program's handled()), with `discovery hide-denied`: a function the
+ * policy denies is reported absent, every other bit of the answer stays.
+ *
  * Userspace may include this file for the types (outside __bpf__ only the
  * types are defined).
  */
@@ -78,6 +82,17 @@ struct smccc_policy_verdict {
 struct smccc_policy_run {
 	struct smccc_policy_call call;
 	struct smccc_policy_verdict verdict;
+};
+
+/*
+ * The context of the host discovery test program: a discovery call and
+ * KVM's answer in, the answer the guest gets out.
+ */
+struct smccc_policy_answer {
+	struct smccc_policy_call call;
+	__u64 ret[4];		/* in: KVM's x0..x3; out: the guest's */
+	__u32 changed;		/* out: the policy changed the answer */
+	__u32 pad;
 };
 
 /* smccc_policy_bench.mode: what each iteration of the timed loop does */
@@ -526,6 +541,96 @@ smccc_policy_decide(const struct smccc_policy_call *call, struct smccc_policy_ve
 		if (!smccc_policy_emit(call, v, now))
 			v->flags |= SMCCC_POLICY_V_EVENT_LOST;
 	}
+}
+
+/*
+ * Whether the policy hides func_id from discovery: it denies a call to it
+ * made with the querying call's conduit and vCPU and all arguments zero
+ * (*q, whose func_id this sets), within any rate limit. Changes nothing
+ * (no bucket, no count, no event). Nothing is hidden in permissive mode,
+ * where the guest gets every call.
+ */
+static __always_inline bool
+smccc_policy_hides(struct smccc_policy_call *q, __u32 func_id)
+{
+	const struct smccc_policy_rule *rule = NULL;
+	const struct smccc_policy_chain *ch;
+	__u32 idx = 0;
+	__u8 action;
+
+	if (policy_config.permissive || smccc_bpf_is_arch_call(func_id))
+		return false;
+
+	q->func_id = func_id;
+	ch = smccc_policy_find_chain(func_id);
+	if (ch)
+		rule = smccc_policy_walk(ch, q, &idx);
+	action = rule ? rule->action : policy_config.default_action;
+	return action == SMCCC_BPF_ACT_DENY;
+}
+
+struct smccc_policy_bitmap_ctx {
+	struct smccc_policy_call *q;
+	__u64 *ret;
+	__u32 changed;
+};
+
+/* bpf_loop() callback: clears bit i of x0..x3 if KVM function i is hidden. */
+static long smccc_policy_bitmap_bit(__u64 i, void *data)
+{
+	struct smccc_policy_bitmap_ctx *ctx = data;
+	__u64 bit = 1ull << (i & 31);
+	__u32 reg = (i >> 5) & 3;
+
+	if (!(ctx->ret[reg] & bit))
+		return 0;
+	if (smccc_policy_hides(ctx->q, SMCCC_BPF_KVM_FUNC_BASE | (__u32)i)) {
+		ctx->ret[reg] &= ~bit;
+		ctx->changed = 1;
+	}
+	return 0;
+}
+
+/*
+ * Makes KVM's answer ret[0..3] to a discovery call agree with the policy
+ * (see smccc_policy_hides()); true if it changed. The call is func_id
+ * from vCPU vcpu_id of VM vm_id over conduit, with x1 in x1. The
+ * *_FEATURES calls report on the function ID in x1: a hidden one gets
+ * NOT_SUPPORTED. KVM's features bitmap loses the bits of hidden KVM
+ * functions.
+ */
+static __always_inline bool
+smccc_policy_discovery(__u64 vm_id, __u32 func_id, __u32 vcpu_id, __u16 conduit, __u64 x1,
+		       __u64 ret[4])
+{
+	struct smccc_policy_bitmap_ctx ctx;
+	struct smccc_policy_call q;
+
+	if (policy_config.discovery != SMCCC_POLICY_DISCOVERY_HIDE_DENIED)
+		return false;
+
+	__builtin_memset(&q, 0, sizeof(q));
+	q.vm_id = vm_id;
+	q.vcpu_id = vcpu_id;
+	q.conduit = conduit;
+
+	switch (func_id) {
+	case SMCCC_BPF_ARCH_FEATURES:
+	case SMCCC_BPF_PSCI_FEATURES:
+	case SMCCC_BPF_TRNG_FEATURES:
+		/* Negative: KVM already reports it absent (or the query bad). */
+		if ((__s64)ret[0] < 0 || !smccc_policy_hides(&q, (__u32)x1))
+			return false;
+		ret[0] = SMCCC_BPF_RET_NOT_SUPPORTED;
+		return true;
+	case SMCCC_BPF_KVM_FEATURES:
+		ctx.q = &q;
+		ctx.ret = ret;
+		ctx.changed = 0;
+		bpf_loop(SMCCC_BPF_KVM_NR_FUNCS, smccc_policy_bitmap_bit, &ctx, 0);
+		return ctx.changed;
+	}
+	return false;
 }
 
 #endif /* __bpf__ */

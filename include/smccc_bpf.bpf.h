@@ -11,7 +11,10 @@
 
 #include "smccc_bpf.h"
 
-/* Sets x0..x3 for the guest; takes effect when decide() returns RETURN. */
+/*
+ * Sets x0..x3 for the guest: in decide(), takes effect if it returns
+ * RETURN; in handled(), replaces the answer KVM computed.
+ */
 extern void bpf_kvm_smccc_set_return(struct kvm_smccc_call *call,
 				     __u64 a0, __u64 a1, __u64 a2, __u64 a3) __ksym;
 
@@ -25,6 +28,15 @@ extern void bpf_kvm_smccc_set_return(struct kvm_smccc_call *call,
 	SEC(".struct_ops.link")						\
 	struct kvm_smccc_ops NAME = {					\
 		.decide = (void *)DECIDE,				\
+		.vm_id = VM_ID,						\
+	}
+
+/* The same, with a handled() program run after KVM answered a call. */
+#define SMCCC_BPF_POLICY_HANDLED(NAME, DECIDE, HANDLED, VM_ID)		\
+	SEC(".struct_ops.link")						\
+	struct kvm_smccc_ops NAME = {					\
+		.decide = (void *)DECIDE,				\
+		.handled = (void *)HANDLED,				\
 		.vm_id = VM_ID,						\
 	}
 

@@ -46,6 +46,18 @@
 #define SMCCC_BPF_ARCH64_FIRST		0xc0000000u
 #define SMCCC_BPF_ARCH64_LAST		0xc000ffffu
 
+/*
+ * The discovery calls whose answers a policy may make agree with it
+ * (kvm_smccc_ops.handled): each reports on another function ID, in x1,
+ * except KVM's features bitmap (bit n of x0..x3: KVM vendor function n).
+ */
+#define SMCCC_BPF_ARCH_FEATURES		0x80000001u	/* SMCCC_ARCH_FEATURES */
+#define SMCCC_BPF_PSCI_FEATURES		0x8400000au	/* PSCI_FEATURES */
+#define SMCCC_BPF_TRNG_FEATURES		0x84000051u	/* TRNG_FEATURES */
+#define SMCCC_BPF_KVM_FEATURES		0x86000000u	/* ARM_SMCCC_VENDOR_HYP_KVM_FEATURES */
+#define SMCCC_BPF_KVM_FUNC_BASE		0x86000000u	/* KVM vendor function n: base | n */
+#define SMCCC_BPF_KVM_NR_FUNCS		128		/* bits in x0..x3 */
+
 #define SMCCC_BPF_RET_SUCCESS		0
 #define SMCCC_BPF_RET_NOT_SUPPORTED	0xffffffffffffffffull	/* -1 */
 #define SMCCC_BPF_RET_NOT_REQUIRED	0xfffffffffffffffeull	/* -2 */

@@ -140,8 +140,23 @@ struct smccc_policy_config {
 	__u8 default_action;	/* SMCCC_BPF_ACT_* or SMCCC_POLICY_ACT_LOG */
 	__u8 permissive;	/* decide, record, but always handle */
 	__u8 default_audit;	/* emit events for calls no rule matched */
-	__u8 pad;
+	__u8 discovery;		/* SMCCC_POLICY_DISCOVERY_* */
 };
+
+/*
+ * smccc_policy_config.discovery: what the program's handled() does with
+ * KVM's answers to discovery calls (SMCCC_BPF_*_FEATURES).
+ *   KEEP         nothing: the program has no handled() (the default)
+ *   HIDE_DENIED  a function the policy denies is reported absent: its bit
+ *                of the answer is cleared, every other bit stays KVM's
+ */
+#define SMCCC_POLICY_DISCOVERY_KEEP		0
+#define SMCCC_POLICY_DISCOVERY_HIDE_DENIED	1
+
+static inline const char *smccc_policy_discovery_name(__u8 discovery)
+{
+	return discovery == SMCCC_POLICY_DISCOVERY_HIDE_DENIED ? "hide-denied" : "keep";
+}
 
 /* Per-CPU statistics: one counter per (VM, function ID, effective action). */
 struct smccc_policy_stats_key {

@@ -1280,6 +1280,8 @@ static int compile(const struct policy_ast *ast, const struct policy_src *src,
 
 	out->config.default_action = ast->default_action.kind;
 	out->config.permissive = ast->permissive;
+	out->config.discovery = ast->hide_denied ? SMCCC_POLICY_DISCOVERY_HIDE_DENIED :
+						   SMCCC_POLICY_DISCOVERY_KEEP;
 	out->config.default_audit = audited(ast->default_action.kind);
 	if (ast->default_action.kind == SMCCC_BPF_ACT_RETURN)
 		cerr(&c, ast->default_action.loc,

@@ -263,6 +263,9 @@ int policy_diff(const struct smccc_compiled *old, const struct smccc_compiled *n
 	out->old_permissive = old->config.permissive;
 	out->new_permissive = new->config.permissive;
 	out->mode_changed = out->old_permissive != out->new_permissive;
+	out->old_discovery = old->config.discovery;
+	out->new_discovery = new->config.discovery;
+	out->discovery_changed = out->old_discovery != out->new_discovery;
 	if (make_pieces(old, &po) || make_pieces(new, &pn)) {
 		free(po.p);
 		free(pn.p);
@@ -366,6 +369,11 @@ size_t policy_diff_print(const struct policy_diff *d, FILE *f)
 	if (d->mode_changed) {
 		fprintf(f, "mode: %s -> %s\n", d->old_permissive ? "permissive" : "enforce",
 			d->new_permissive ? "permissive" : "enforce");
+		lines++;
+	}
+	if (d->discovery_changed) {
+		fprintf(f, "discovery: %s -> %s\n", smccc_policy_discovery_name(d->old_discovery),
+			smccc_policy_discovery_name(d->new_discovery));
 		lines++;
 	}
 	for (i = 0; i < d->nr; i++) {

@@ -57,6 +57,9 @@ struct policy_diff {
 	bool mode_changed;
 	bool old_permissive;
 	bool new_permissive;
+	bool discovery_changed;
+	uint8_t old_discovery;		/* SMCCC_POLICY_DISCOVERY_* */
+	uint8_t new_discovery;
 };
 
 /* Compare two compiled policies (exact[] in any order). Returns 0 or -1 (malformed). */
@@ -70,6 +73,7 @@ const char *policy_diff_side_format(const struct policy_diff_side *s, char *buf,
 /*
  * The whole diff, one line per change:
  *   mode: enforce -> permissive
+ *   discovery: keep -> hide-denied
  *   0x84000003 psci.cpu_on32: handle (default) -> deny (rule 2, line 4)
  *   0x86000000-0x8600ffff: handle (default) -> forward (rule 1, line 3)
  * Returns the number of lines written.

@@ -435,6 +435,11 @@ struct policy_bpf *smccc_policy_prog_load(const struct smccc_compiled *c, uint64
 		goto fail;
 	smccc_policy_set_config(&skel->rodata->policy_config, c);
 	skel->struct_ops.smccc_policy->vm_id = vm_id;
+	/* handled() runs after every call KVM handles: only when it has work. */
+	if (c->config.discovery == SMCCC_POLICY_DISCOVERY_KEEP) {
+		skel->struct_ops.smccc_policy->handled = NULL;
+		bpf_program__set_autoload(skel->progs.handled, false);
+	}
 
 	err = policy_bpf__load(skel);
 	if (err) {

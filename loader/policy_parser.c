@@ -547,6 +547,40 @@ static void duplicate(struct parser *p, struct policy_loc loc, struct policy_loc
 	pnote(p, first, "first '%s' here", what);
 }
 
+/*
+ * WHAT ( OFF | ON ) ";": a policy-wide setting, at most once per file;
+ * *on tells which word was given.
+ */
+static void parse_setting(struct parser *p, struct policy_loc loc, const char *what,
+			  const char *off, const char *on, bool *seen,
+			  struct policy_loc *seen_loc, bool *value)
+{
+	char expected[64];
+	bool v;
+
+	advance(p);
+	if (policy_tok_is(&p->tok, off)) {
+		v = false;
+	} else if (policy_tok_is(&p->tok, on)) {
+		v = true;
+	} else {
+		snprintf(expected, sizeof(expected), "'%s' or '%s'", off, on);
+		unexpected(p, expected);
+		sync(p);
+		return;
+	}
+	advance(p);
+	if (*seen) {
+		duplicate(p, loc, *seen_loc, what);
+	} else {
+		*seen = true;
+		*value = v;
+		*seen_loc = loc;
+	}
+	snprintf(expected, sizeof(expected), "the %s", what);
+	expect_semi(p, expected);
+}
+
 static void parse_statement(struct parser *p)
 {
 	struct policy_ast *ast = p->ast;
@@ -591,27 +625,13 @@ static void parse_statement(struct parser *p)
 		return;
 	}
 	if (policy_tok_is(&p->tok, "mode")) {
-		bool permissive;
-
-		advance(p);
-		if (policy_tok_is(&p->tok, "enforce")) {
-			permissive = false;
-		} else if (policy_tok_is(&p->tok, "permissive")) {
-			permissive = true;
-		} else {
-			unexpected(p, "'enforce' or 'permissive'");
-			sync(p);
-			return;
-		}
-		advance(p);
-		if (ast->has_mode) {
-			duplicate(p, loc, ast->mode_loc, "mode");
-		} else {
-			ast->has_mode = true;
-			ast->permissive = permissive;
-			ast->mode_loc = loc;
-		}
-		expect_semi(p, "the mode");
+		parse_setting(p, loc, "mode", "enforce", "permissive",
+			      &ast->has_mode, &ast->mode_loc, &ast->permissive);
+		return;
+	}
+	if (policy_tok_is(&p->tok, "discovery")) {
+		parse_setting(p, loc, "discovery", "keep", "hide-denied",
+			      &ast->has_discovery, &ast->discovery_loc, &ast->hide_denied);
 		return;
 	}
 	if (is_action_word(&p->tok)) {
@@ -620,7 +640,8 @@ static void parse_statement(struct parser *p)
 	}
 	if (p->tok.kind == POLICY_TOK_IDENT) {
 		static const char *const words[] = {
-			"policy", "default", "mode", "handle", "deny", "forward", "log", "return",
+			"policy", "default", "mode", "discovery",
+			"handle", "deny", "forward", "log", "return",
 		};
 		char *w = tok_dup(&p->tok);
 		const char *best = NULL;
@@ -636,7 +657,7 @@ static void parse_statement(struct parser *p)
 		if (best)
 			perr(p, p->tok.loc, "unknown statement '%s'; did you mean '%s'?", w, best);
 		else
-			perr(p, p->tok.loc, "expected a rule (handle, deny, forward, log, return) or policy, default, mode; found '%s'", w);
+			perr(p, p->tok.loc, "expected a rule (handle, deny, forward, log, return) or policy, default, mode, discovery; found '%s'", w);
 		free(w);
 	} else if (p->tok.kind == POLICY_TOK_ERROR) {
 		p->errors++;

@@ -4,7 +4,8 @@
  *
  *   file    := { stmt }
  *   stmt    := "policy" STRING ";" | "default" action ";"
- *            | "mode" ( "enforce" | "permissive" ) ";" | rule ";"
+ *            | "mode" ( "enforce" | "permissive" ) ";"
+ *            | "discovery" ( "keep" | "hide-denied" ) ";" | rule ";"
  *   rule    := action match { "," match } [ "if" cond { "and" cond } ] [ limit ]
  *   action  := "handle" | "deny" | "forward" | "log" | "return" num { "," num }
  *   match   := "id" num | "range" num "-" num | "service" NAME | "function" NAME
@@ -91,6 +92,9 @@ struct policy_ast {
 	bool has_mode;
 	bool permissive;
 	struct policy_loc mode_loc;
+	bool has_discovery;
+	bool hide_denied;	/* discovery hide-denied */
+	struct policy_loc discovery_loc;
 	struct policy_rule *rules;
 	uint32_t nr_rules;
 	uint32_t cap_rules;

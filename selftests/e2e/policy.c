@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "policy.h"
 
-struct policy *policy_load(uint64_t vm_id, uint32_t default_action)
+static struct policy *load(uint64_t vm_id, uint32_t default_action, bool with_handled)
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	int err;
@@ -19,6 +21,10 @@ struct policy *policy_load(uint64_t vm_id, uint32_t default_action)
 		goto err;
 	p->skel->struct_ops.test_policy->vm_id = vm_id;
 	p->skel->rodata->default_action = default_action;
+	if (!with_handled) {
+		p->skel->struct_ops.test_policy->handled = NULL;
+		bpf_program__set_autoload(p->skel->progs.handled, false);
+	}
 	err = test_policy_bpf__load(p->skel);
 	if (err) {
 		errno = -err;
@@ -31,6 +37,16 @@ err:
 	free(p);
 	errno = err;
 	return NULL;
+}
+
+struct policy *policy_load(uint64_t vm_id, uint32_t default_action)
+{
+	return load(vm_id, default_action, false);
+}
+
+struct policy *policy_load_handled(uint64_t vm_id, uint32_t default_action)
+{
+	return load(vm_id, default_action, true);
 }
 
 int policy_attach(struct policy *p)
@@ -50,6 +66,15 @@ int policy_rule(struct policy *p, uint32_t func_id, uint32_t action, const uint6
 		rule.ret[i] = ret[i];
 	return bpf_map__update_elem(p->skel->maps.rules, &func_id, sizeof(func_id),
 				    &rule, sizeof(rule), BPF_ANY);
+}
+
+int policy_adjust(struct policy *p, uint32_t func_id, const uint64_t ret[4])
+{
+	struct test_adjust adj;
+
+	memcpy(adj.ret, ret, sizeof(adj.ret));
+	return bpf_map__update_elem(p->skel->maps.adjust, &func_id, sizeof(func_id),
+				    &adj, sizeof(adj), BPF_ANY);
 }
 
 int policy_replace(struct policy *p, struct policy *q)

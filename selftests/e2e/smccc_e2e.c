@@ -40,6 +40,10 @@
 #define FN_SMCCC_ARCH_WORKAROUND_1	0x80008000u
 #define FN_PSCI_VERSION		0x84000000u
 #define FN_TRNG_VERSION		0x84000050u
+#define FN_PSCI_FEATURES		0x8400000au
+#define FN_PSCI_SYSTEM_RESET2	0x84000012u
+#define FN_KVM_FEATURES		0x86000000u
+#define FN_PV_TIME_FEATURES	0xc5000020u
 #define SIP_TEST_FN		0x82000001u	/* a SiP call KVM does not implement */
 #define SIP_TEST_FN2		0x82000002u
 
@@ -620,6 +624,114 @@ static void test_arch_range_reserved(enum vmm_conduit c)
 	vmm_vm_destroy(vm);
 }
 
+/* x0 of func_id(x1) on vCPU 0, or a value no SMCCC call returns on error. */
+static uint64_t call1_x0(struct vmm_vm *vm, enum vmm_conduit c, uint32_t func_id, uint64_t x1)
+{
+	struct vmm_call call = mkcall(c, func_id);
+	struct vmm_result res;
+
+	call.args[0] = x1;
+	if (vmm_call(vm, 0, &call, &res))
+		return 0xdeadbeefdeadbeefull;
+	return res.x[0];
+}
+
+/* handled(): sees the guest's arguments and KVM's answer, and may replace it. */
+static void test_handled_adjusts_answers(enum vmm_conduit c)
+{
+	static const uint64_t psci_ver[4] = { 0x777 };
+	static const uint64_t absent[4] = { RET_NOT_SUPPORTED };
+	static const uint64_t fwd[4] = { 0x1234 };
+	uint64_t id, reset2, feats, bitmap[4] = { 0 }, n;
+	volatile struct test_handled *seen;
+	struct vmm_vm *vm;
+	struct policy *p;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	vmm_set_hypercall_handler(vm, set_return_handler, (void *)fwd);
+	reset2 = call1_x0(vm, c, FN_PSCI_FEATURES, FN_PSCI_SYSTEM_RESET2);
+	feats = call_x0(vm, c, FN_KVM_FEATURES);
+	EXPECT_EQ(reset2, 0);			/* PSCI 1.1: SYSTEM_RESET2 is there */
+	EXPECT(feats & 2, "KVM features bitmap 0x%llx has no PTP bit", (unsigned long long)feats);
+
+	p = policy_load_handled(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, SIP_TEST_FN, SMCCC_BPF_ACT_DENY, NULL), 0);
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_RETURN, psci_ver), 0);
+	ASSERT_EQ(policy_rule(p, SIP_TEST_FN2, SMCCC_BPF_ACT_FWD_TO_USER, NULL), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	seen = policy_handled_seen(p);
+
+	/* Nothing to adjust: the guest gets KVM's answer, handled() saw it and x1. */
+	EXPECT_EQ(call1_x0(vm, c, FN_PSCI_FEATURES, FN_PSCI_SYSTEM_RESET2), reset2);
+	EXPECT_EQ(seen->func_id, FN_PSCI_FEATURES);
+	EXPECT_EQ(seen->x1, FN_PSCI_SYSTEM_RESET2);
+	EXPECT_EQ(seen->kvm_ret[0], reset2);
+	n = seen->calls;
+	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), 0x10000);	/* KVM's TRNG handler */
+	EXPECT_EQ(seen->func_id, FN_TRNG_VERSION);
+	EXPECT_EQ(seen->kvm_ret[0], 0x10000);
+	EXPECT_EQ(seen->calls, n + 1);
+
+	/* Not for calls KVM did not answer: denied, returned, forwarded. */
+	n = seen->calls;
+	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), 0x777);
+	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN2), 0x1234);
+	EXPECT_EQ(seen->calls, n);
+
+	/* Replaced answers: one function gone, one bit of the bitmap cleared. */
+	ASSERT_EQ(policy_adjust(p, FN_PSCI_FEATURES, absent), 0);
+	bitmap[0] = feats & ~2ull;
+	ASSERT_EQ(policy_adjust(p, FN_KVM_FEATURES, bitmap), 0);
+	EXPECT_EQ(call1_x0(vm, c, FN_PSCI_FEATURES, FN_PSCI_SYSTEM_RESET2), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(vm, c, FN_KVM_FEATURES), feats & ~2ull);
+	EXPECT_EQ(seen->kvm_ret[0], feats);
+
+	policy_free(p);
+	EXPECT_EQ(call1_x0(vm, c, FN_PSCI_FEATURES, FN_PSCI_SYSTEM_RESET2), reset2);
+	EXPECT_EQ(call_x0(vm, c, FN_KVM_FEATURES), feats);
+	vmm_vm_destroy(vm);
+}
+
+/*
+ * In the architecture range handled() can only change what
+ * SMCCC_ARCH_FEATURES says about a function outside it.
+ */
+static void test_handled_arch_range(enum vmm_conduit c)
+{
+	static const uint64_t bogus[4] = { 0x5a5a };
+	static const uint64_t absent[4] = { RET_NOT_SUPPORTED };
+	volatile struct test_handled *seen;
+	uint64_t id, wa1, pv, n;
+	struct vmm_vm *vm;
+	struct policy *p;
+
+	vm = new_vm(1, &id);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	wa1 = call1_x0(vm, c, FN_SMCCC_ARCH_FEATURES, FN_SMCCC_ARCH_WORKAROUND_1);
+	pv = call1_x0(vm, c, FN_SMCCC_ARCH_FEATURES, FN_PV_TIME_FEATURES);
+	EXPECT_EQ(pv, 0);			/* PV time is offered */
+
+	p = policy_load_handled(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_adjust(p, FN_SMCCC_VERSION, bogus), 0);
+	ASSERT_EQ(policy_adjust(p, FN_SMCCC_ARCH_FEATURES, absent), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	seen = policy_handled_seen(p);
+
+	n = seen->calls;
+	EXPECT_EQ(call_x0(vm, c, FN_SMCCC_VERSION), SMCCC_1_1);
+	EXPECT_EQ(call1_x0(vm, c, FN_SMCCC_ARCH_FEATURES, FN_SMCCC_ARCH_WORKAROUND_1), wa1);
+	EXPECT_EQ(seen->calls, n);		/* not even asked */
+	EXPECT_EQ(call1_x0(vm, c, FN_SMCCC_ARCH_FEATURES, FN_PV_TIME_FEATURES), RET_NOT_SUPPORTED);
+	EXPECT_EQ(seen->calls, n + 1);
+	EXPECT_EQ(seen->x1, FN_PV_TIME_FEATURES);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
 /* Runs fn in a child with reduced privileges; its exit status. */
 static int in_child(void (*drop)(void), int (*fn)(void))
 {
@@ -837,6 +949,8 @@ static const struct e2e_case cases[] = {
 	BOTH("detach_while_running", test_detach_while_running),
 	BOTH("destroy_vm_with_policy", test_destroy_vm_with_policy),
 	BOTH("arch_range_reserved", test_arch_range_reserved),
+	BOTH("handled_adjusts_answers", test_handled_adjusts_answers),
+	BOTH("handled_arch_range", test_handled_arch_range),
 	BOTH("unprivileged_cannot_attach", test_unprivileged_cannot_attach),
 	ONCE("context_read_only", test_context_read_only),
 	BOTH("bpftool_register_pinned", test_bpftool_register_pinned),

@@ -204,6 +204,13 @@ static void test_config(void **state)
 	done(o);
 	o = compile_ok("mode enforce;");
 	assert_int_equal(o->c.config.permissive, 0);
+	assert_int_equal(o->c.config.discovery, SMCCC_POLICY_DISCOVERY_KEEP);
+	done(o);
+	o = compile_ok("discovery hide-denied; deny service trng;");
+	assert_int_equal(o->c.config.discovery, SMCCC_POLICY_DISCOVERY_HIDE_DENIED);
+	done(o);
+	o = compile_ok("discovery keep;");
+	assert_int_equal(o->c.config.discovery, SMCCC_POLICY_DISCOVERY_KEEP);
 	done(o);
 }
 

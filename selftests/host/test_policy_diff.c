@@ -43,7 +43,7 @@ static char *diff_text(const char *old, const char *new, struct policy_diff *out
 	assert_non_null(f);
 	lines = policy_diff_print(&d, f);
 	fclose(f);
-	assert_int_equal(lines, d.nr + d.mode_changed);
+	assert_int_equal(lines, d.nr + d.mode_changed + d.discovery_changed);
 	if (out)
 		*out = d;
 	else
@@ -186,6 +186,13 @@ static void test_mode(void **state)
 	expect_diff("mode permissive;", "mode enforce; deny id 1;",
 		    "mode: permissive -> enforce\n"
 		    "0x00000001: handle (default) -> deny (rule 1, line 1)\n");
+	text = diff_text("deny id 1;", "discovery hide-denied; deny id 1;", &d);
+	assert_true(d.discovery_changed);
+	assert_false(d.mode_changed);
+	assert_string_equal(text, "discovery: keep -> hide-denied\n");
+	policy_diff_free(&d);
+	free(text);
+	expect_diff("discovery hide-denied;", "discovery keep;", "discovery: hide-denied -> keep\n");
 }
 
 static void test_entries(void **state)

@@ -84,7 +84,8 @@ static void test_statements(void **state)
 {
 	struct parsed *p = parse_ok("policy \"web front\";\n"
 				    "default deny;\n"
-				    "mode permissive;\n");
+				    "mode permissive;\n"
+				    "discovery hide-denied;\n");
 
 	(void)state;
 	assert_string_equal(p->ast.name, "web front");
@@ -96,6 +97,13 @@ static void test_statements(void **state)
 	assert_true(p->ast.has_mode);
 	assert_true(p->ast.permissive);
 	assert_int_equal(p->ast.mode_loc.line, 3);
+	assert_true(p->ast.has_discovery);
+	assert_true(p->ast.hide_denied);
+	assert_int_equal(p->ast.discovery_loc.line, 4);
+	done(p);
+	p = parse_ok("discovery keep;");
+	assert_true(p->ast.has_discovery);
+	assert_false(p->ast.hide_denied);
 	done(p);
 	p = parse_ok("mode enforce; default forward;");
 	assert_false(p->ast.permissive);
@@ -297,7 +305,11 @@ static void test_statement_errors(void **state)
 	parse_error("mode enforce;\nmode permissive;", "t.pol:1:1: note: first 'mode' here");
 	parse_error("mode strict;", "t.pol:1:6: error: expected 'enforce' or 'permissive', found 'strict'");
 	parse_error("dney id 5;", "t.pol:1:1: error: unknown statement 'dney'; did you mean 'deny'?");
-	parse_error("frobnicate id 5;", "error: expected a rule (handle, deny, forward, log, return) or policy, default, mode; found 'frobnicate'");
+	parse_error("frobnicate id 5;", "error: expected a rule (handle, deny, forward, log, return) or policy, default, mode, discovery; found 'frobnicate'");
+	parse_error("discovery hide;", "t.pol:1:11: error: expected 'keep' or 'hide-denied', found 'hide'");
+	parse_error("discovery keep;\ndiscovery hide-denied;", "t.pol:2:1: error: duplicate 'discovery' statement");
+	parse_error("discovery hide-denied", "error: expected ';' after the discovery");
+	parse_error("discovry keep;", "unknown statement 'discovry'; did you mean 'discovery'?");
 	parse_error("5;", "t.pol:1:1: error: expected a rule or a statement, found '5'");
 	parse_error(";", "t.pol:1:1: error: expected a rule or a statement, found ';'");
 	parse_error("default frob;", "t.pol:1:9: error: unknown action 'frob'; expected handle, deny, forward, log or return");

@@ -1028,6 +1028,153 @@ static void pin_cpu(int cpu)
  * Statistics: per (VM, function ID, what the guest got), summed over the
  * CPUs the calls ran on; nothing dropped.
  */
+/* ---- discovery answers (handled()) --------------------------------------- */
+
+struct answer {
+	uint64_t ret[4];
+	bool changed;
+};
+
+/* KVM answered `ret` to discovery call func_id(x1 = about): what the guest gets. */
+static struct answer discover(struct policy_test_bpf *skel, uint32_t func_id, uint32_t about,
+			      uint16_t conduit, uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
+{
+	struct smccc_policy_answer a;
+	/* A syscall program's context is copied back into ctx_in. */
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof(a));
+	struct answer out;
+
+	memset(&a, 0, sizeof(a));
+	a.call = mkcall(func_id, conduit, 1);
+	a.call.args[0] = about;
+	a.ret[0] = r0;
+	a.ret[1] = r1;
+	a.ret[2] = r2;
+	a.ret[3] = r3;
+	a.changed = 0xee;
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.policy_discovery), &o), 0);
+	assert_int_equal(o.retval, a.changed);
+	memcpy(out.ret, a.ret, sizeof(out.ret));
+	out.changed = a.changed;
+	return out;
+}
+
+#define NOT_SUPP	SMCCC_BPF_RET_NOT_SUPPORTED
+
+static void build_hiding(struct builder *b, uint8_t def, uint8_t discovery)
+{
+	uint32_t r;
+
+	b_init(b, def);
+	b->c.config.discovery = discovery;
+	b_exact(b, 0x84000012, b_rule(b, ACT_D));		/* SYSTEM_RESET2 */
+	b_exact(b, 0x84000003, b_rule(b, ACT_H));		/* CPU_ON */
+	r = b_rule(b, ACT_D);					/* SYSTEM_OFF with x1 == 5 */
+	b_cond(b, r, SMCCC_POLICY_COND_ARG, 1, SMCCC_POLICY_OP_EQ, ~0ull, 5);
+	b_exact(b, 0x84000008, r);
+	r = b_rule(b, ACT_D);					/* PV_TIME_FEATURES over SMC */
+	b_cond(b, r, SMCCC_POLICY_COND_CONDUIT, 0, SMCCC_POLICY_OP_EQ, ~0ull, SMC);
+	b_exact(b, 0xc5000020, r);
+	r = b_rule(b, ACT_D);					/* PV_TIME_ST, over its limit */
+	R(b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(b, r)->action = ACT_H;
+	R(b, r)->over_action = ACT_D;
+	R(b, r)->burst = 1;
+	b_exact(b, 0xc5000021, r);
+	b_exact(b, 0x86000001, b_rule(b, ACT_D));		/* KVM PTP */
+	b_exact(b, 0x86000042, b_rule(b, ACT_D));		/* KVM function 66 */
+	b_exact(b, 0x80008000, b_rule(b, ACT_D));		/* WORKAROUND_1: never hidden */
+	r = b_rule(b, ACT_D);					/* TRNG, both conventions */
+	b_segment(b, 0x84000050, 0x8400005f, r);
+	b_segment(b, 0xc4000050, 0xc400005f, r);
+}
+
+static void test_discovery(void **state)
+{
+	struct policy_test_bpf *skel;
+	struct builder b;
+	struct answer a;
+
+	(void)state;
+	REQUIRE_BPF();
+	build_hiding(&b, ACT_H, SMCCC_POLICY_DISCOVERY_HIDE_DENIED);
+	skel = load(&b);
+
+	/* PSCI_FEATURES: the denied function is gone, x1..x3 untouched. */
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000012, HVC, 0, 7, 8, 9);
+	assert_true(a.changed);
+	assert_true(a.ret[0] == NOT_SUPP && a.ret[1] == 7 && a.ret[2] == 8 && a.ret[3] == 9);
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000003, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	assert_int_equal(a.ret[0], 0);
+	/* Already absent: nothing to change. */
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000012, SMC, NOT_SUPP, 0, 0, 0);
+	assert_false(a.changed);
+	/* Judged with zero arguments: "deny if x1 == 5" does not hide SYSTEM_OFF. */
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000008, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	/* Judged with the querying call's conduit. */
+	a = discover(skel, SMCCC_BPF_ARCH_FEATURES, 0xc5000020, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	a = discover(skel, SMCCC_BPF_ARCH_FEATURES, 0xc5000020, SMC, 0, 0, 0, 0);
+	assert_true(a.changed);
+	assert_true(a.ret[0] == NOT_SUPP);
+	/* Within the rate limit: PV_TIME_ST stays, and the query took no token. */
+	a = discover(skel, SMCCC_BPF_ARCH_FEATURES, 0xc5000021, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	a = discover(skel, SMCCC_BPF_ARCH_FEATURES, 0xc5000021, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	assert_int_equal(run(skel, 0xc5000021).action, ACT_H);	/* the bucket's one token */
+	/* Arm architecture calls are never hidden, whatever the rules say. */
+	a = discover(skel, SMCCC_BPF_ARCH_FEATURES, 0x80008000, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	/* TRNG_FEATURES about TRNG_RND64. */
+	a = discover(skel, SMCCC_BPF_TRNG_FEATURES, 0xc4000053, HVC, 0, 0, 0, 0);
+	assert_true(a.changed && a.ret[0] == NOT_SUPP);
+	/* KVM's bitmap: the bits of hidden functions go, every other bit stays. */
+	a = discover(skel, SMCCC_BPF_KVM_FEATURES, 0, HVC, 0x23, 0x10, 0x6, 0x80000000);
+	assert_true(a.changed);
+	assert_true(a.ret[0] == 0x21 && a.ret[1] == 0x10 && a.ret[2] == 0x2 && a.ret[3] == 0x80000000);
+	a = discover(skel, SMCCC_BPF_KVM_FEATURES, 0, HVC, 0x1, 0, 0, 0);
+	assert_false(a.changed);
+	/* Any other call's answer is left alone. */
+	a = discover(skel, 0x84000000, 0x84000012, HVC, 0x10001, 0, 0, 0);
+	assert_false(a.changed);
+	assert_int_equal(a.ret[0], 0x10001);
+	/* Queries change nothing: no count, no event. */
+	assert_int_equal(stat(skel, VM, 0x84000012, ACT_D), 0);
+	assert_int_equal(stat(skel, VM, SMCCC_BPF_PSCI_FEATURES, ACT_H), 0);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+
+	/* A default deny hides every function no rule names. */
+	build_hiding(&b, ACT_D, SMCCC_POLICY_DISCOVERY_HIDE_DENIED);
+	skel = load(&b);
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000001, HVC, 0, 0, 0, 0);
+	assert_true(a.changed && a.ret[0] == NOT_SUPP);
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000003, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+
+	/* discovery keep, and permissive mode, change no answer. */
+	build_hiding(&b, ACT_H, SMCCC_POLICY_DISCOVERY_KEEP);
+	skel = load(&b);
+	a = discover(skel, SMCCC_BPF_PSCI_FEATURES, 0x84000012, HVC, 0, 0, 0, 0);
+	assert_false(a.changed);
+	assert_int_equal(a.ret[0], 0);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+	build_hiding(&b, ACT_H, SMCCC_POLICY_DISCOVERY_HIDE_DENIED);
+	b.c.config.permissive = 1;
+	skel = load(&b);
+	a = discover(skel, SMCCC_BPF_KVM_FEATURES, 0, HVC, 0x3, 0, 0, 0);
+	assert_false(a.changed);
+	assert_int_equal(a.ret[0], 0x3);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
 static void test_stats(void **state)
 {
 	struct policy_test_bpf *skel;
@@ -1413,6 +1560,7 @@ int main(void)
 		cmocka_unit_test(test_arch_calls),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_permissive),
+		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_stats_full),
 		cmocka_unit_test(test_events),

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A policy whose decisions the tests set per function ID through the
- * "rules" map, and which records what the kernel showed it.
+ * "rules" map, and which records what the kernel showed it. Its
+ * handled() (left out unless the test asks for it) records KVM's answers
+ * and replaces those named in the "adjust" map.
  */
 #include "vmlinux.h"
 #include "smccc_bpf.bpf.h"
@@ -48,4 +50,33 @@ int BPF_PROG(decide, struct kvm_smccc_call *call)
 	return rule->action;
 }
 
-SMCCC_BPF_POLICY(test_policy, decide, 0);
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct test_adjust);
+} adjust SEC(".maps");
+
+struct test_handled handled_seen;
+
+SEC("struct_ops/handled")
+void BPF_PROG(handled, struct kvm_smccc_call *call)
+{
+	__u32 func_id = call->func_id;
+	struct test_adjust *adj;
+
+	handled_seen.func_id = func_id;
+	handled_seen.x1 = call->args[0];
+	handled_seen.kvm_ret[0] = call->ret[0];
+	handled_seen.kvm_ret[1] = call->ret[1];
+	handled_seen.kvm_ret[2] = call->ret[2];
+	handled_seen.kvm_ret[3] = call->ret[3];
+	__sync_fetch_and_add(&handled_seen.calls, 1);
+
+	adj = bpf_map_lookup_elem(&adjust, &func_id);
+	if (adj)
+		bpf_kvm_smccc_set_return(call, adj->ret[0], adj->ret[1], adj->ret[2],
+					 adj->ret[3]);
+}
+
+SMCCC_BPF_POLICY_HANDLED(test_policy, decide, handled, 0);

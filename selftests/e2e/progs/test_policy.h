@@ -25,4 +25,18 @@ struct test_seen {
 	__u64 calls;		/* calls decided by this policy instance */
 };
 
+/* The last call handled() saw, after KVM answered it. */
+struct test_handled {
+	__u32 func_id;
+	__u32 pad;
+	__u64 x1;		/* the call's x1, as the guest passed it */
+	__u64 kvm_ret[4];	/* KVM's answer, before any adjustment */
+	__u64 calls;		/* handled() calls of this policy instance */
+};
+
+/* What handled() makes the guest get instead of KVM's answer. */
+struct test_adjust {
+	__u64 ret[4];
+};
+
 #endif

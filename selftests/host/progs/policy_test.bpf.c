@@ -7,6 +7,8 @@
  *
  *   policy_test   ctx struct smccc_policy_run: decides run->call into
  *                 run->verdict
+ *   policy_discovery  ctx struct smccc_policy_answer: makes KVM's answer
+ *                 to a discovery call agree with the policy (handled())
  *   policy_bench  ctx struct smccc_policy_bench: times loops decisions (or
  *                 the same loop without the decision, or counting only)
  *                 over the calls of the bench_calls map, in one run
@@ -27,6 +29,24 @@ int policy_test(struct smccc_policy_run *run)
 	smccc_policy_decide(&call, &v);
 	__builtin_memcpy(&run->verdict, &v, sizeof(v));
 	return v.action;
+}
+
+SEC("syscall")
+int policy_discovery(struct smccc_policy_answer *a)
+{
+	__u64 ret[4];
+
+	ret[0] = a->ret[0];
+	ret[1] = a->ret[1];
+	ret[2] = a->ret[2];
+	ret[3] = a->ret[3];
+	a->changed = smccc_policy_discovery(a->call.vm_id, a->call.func_id, a->call.vcpu_id,
+					    a->call.conduit, a->call.args[0], ret);
+	a->ret[0] = ret[0];
+	a->ret[1] = ret[1];
+	a->ret[2] = ret[2];
+	a->ret[3] = ret[3];
+	return a->changed;
 }
 
 /* Calls the benchmark cycles through; the loader sizes it (a power of 2). */
