@@ -33,6 +33,7 @@ enum cli_exit {
 	CLI_EXIT_PERM		= 6,	/* not privileged (CAP_BPF + CAP_SYS_ADMIN) */
 	CLI_EXIT_SYSTEM		= 7,	/* kernel without smccc-bpf, bpffs/debugfs missing */
 	CLI_EXIT_VERIFIER	= 8,	/* the verifier rejected the program */
+	CLI_EXIT_UNSUPPORTED	= 9,	/* not for this kind of policy (export of a BPF object) */
 };
 
 struct cli {

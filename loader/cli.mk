@@ -33,6 +33,9 @@ CLI_OUT := $(BUILD)/cli
 # The CLI proper; smccc-bpf.c only parses and dispatches.
 CLI_SRCS := loader/cli_util.c loader/cli_vm.c loader/cli_pins.c loader/cli_policy.c \
 	loader/cli_stats.c loader/cli_events.c loader/json_writer.c
+CLI_SRCS += loader/cli_migrate.c loader/migrate_doc.c loader/json_reader.c
+# policy baseline: pinned guest ABIs (loader/policy_baseline.c is in the library).
+CLI_SRCS += loader/cli_baseline.c
 CLI_MAIN := loader/smccc-bpf.c
 CLI_LIB_SRCS := $(CLI_SRCS) $(POLICY_LIB_SRCS) $(POLICY_MAPS_SRCS)
 CLI_HDRS := $(wildcard loader/*.h) $(wildcard include/*.h) bpf/policy_decide.bpf.h

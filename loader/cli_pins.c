@@ -21,7 +21,7 @@
 #include "smccc_bpf.h"
 
 static const char *const pin_names[] = {
-	PINS_LINK, PINS_META, PINS_STATS, PINS_EVENTS, PINS_DROPPED,
+	PINS_LINK, PINS_META, PINS_STATS, PINS_EVENTS, PINS_DROPPED, PINS_RATE,
 };
 
 void pins_dir(const char *root, const struct cli_target *t, char *buf, size_t len)

@@ -9,6 +9,7 @@
  *     stats     the policy's statistics map      } when the policy has them
  *     events    the policy's audit ring buffer   } (the generic program
  *     dropped   the policy's "dropped" counters  }  always does)
+ *     rate      the policy's rate-limit buckets  } (policy export reads them)
  *
  * Changes to a directory are made under an exclusive flock() on ROOT.
  * Replacing re-pins each map under a temporary name (NAME_new: bpffs
@@ -34,6 +35,7 @@ struct bpf_object;
 #define PINS_STATS	"stats"
 #define PINS_EVENTS	"events"
 #define PINS_DROPPED	"dropped"
+#define PINS_RATE	"rate"		/* since policy export/import; older attachments lack it */
 
 #define SMCCC_META_MAGIC	0x534d4343u	/* "SMCC" */
 #define SMCCC_META_VERSION	1

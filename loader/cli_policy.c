@@ -20,7 +20,9 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "cli_baseline.h"
 #include "cli_pins.h"
+#include "cli_policy.h"
 #include "cli_vm.h"
 #include "policy_compile.h"
 #include "policy_diff.h"
@@ -106,15 +108,18 @@ static int do_check(struct cli *cli, int argc, char **argv)
 			jw_uint_field(cli->jw, "segments", s.c.nr_segments);
 			jw_string_field(cli->jw, "default", cli_action_name(s.c.config.default_action));
 			jw_string_field(cli->jw, "mode", mode_name(s.c.config.permissive));
+			jw_string_field(cli->jw, "discovery",
+					smccc_policy_discovery_name(s.c.config.discovery));
 		}
 		jw_end_object(cli->jw);
 		jw_end_value(cli->jw);
 	} else if (s.compiled) {
-		fprintf(cli->out, "%s: OK: policy %s%s%s: %u rule%s, default %s, %s "
+		fprintf(cli->out, "%s: OK: policy %s%s%s: %u rule%s, default %s, %s%s "
 			"(%u exact IDs, %u segments)%s\n", a.pos[0],
 			s.name ? "\"" : "", s.name ? s.name : "(unnamed)", s.name ? "\"" : "",
 			s.c.nr_rules, s.c.nr_rules == 1 ? "" : "s",
 			cli_action_name(s.c.config.default_action), mode_name(s.c.config.permissive),
+			s.c.config.discovery ? ", discovery hide-denied" : "",
 			s.c.nr_exact, s.c.nr_segments,
 			s.diags.warnings ? ", with warnings" : "");
 	} else {
@@ -135,6 +140,7 @@ struct loaded {
 	struct bpf_map *ops;		/* its kvm_smccc_ops map */
 	struct smccc_meta meta;
 	int stats_fd, events_fd, dropped_fd;	/* -1: the policy has none */
+	int rate_fd;				/* its rate-limit buckets, -1: none */
 };
 
 static void loaded_free(struct loaded *L)
@@ -191,6 +197,9 @@ static void record_maps(struct loaded *L)
 	L->events_fd = abi_map_fd(L->obj, SMCCC_POLICY_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF, 0, 0);
 	L->dropped_fd = abi_map_fd(L->obj, SMCCC_POLICY_MAP_DROPPED, BPF_MAP_TYPE_PERCPU_ARRAY,
 				   sizeof(__u32), sizeof(__u64));
+	L->rate_fd = abi_map_fd(L->obj, SMCCC_POLICY_MAP_RATE, BPF_MAP_TYPE_HASH,
+				sizeof(struct smccc_policy_rate_key),
+				sizeof(struct smccc_policy_bucket));
 	L->meta.has_stats = L->stats_fd >= 0;
 	L->meta.has_events = L->events_fd >= 0;
 }
@@ -269,7 +278,7 @@ static int load_policy(struct cli *cli, const char *path, const struct cli_targe
 	int ret;
 
 	memset(L, 0, sizeof(*L));
-	L->stats_fd = L->events_fd = L->dropped_fd = -1;
+	L->stats_fd = L->events_fd = L->dropped_fd = L->rate_fd = -1;
 	memset(&s, 0, sizeof(s));
 	s.text = cli_read_file(path, &s.len);
 	if (!s.text)
@@ -386,33 +395,40 @@ static void report(struct cli *cli, const char *verb, const struct cli_target *t
 		cli_target_desc(t, td, sizeof(td)), info.link_id, info.prog_id, info.map_id, dir);
 }
 
-static int do_attach(struct cli *cli, int argc, char **argv)
+/* The maps of L, for an attach hook. */
+static void loaded_maps(const struct loaded *L, struct cli_policy_maps *m)
 {
-	struct pins_item items[5];
+	m->stats_fd = L->stats_fd;
+	m->events_fd = L->events_fd;
+	m->dropped_fd = L->dropped_fd;
+	m->rate_fd = L->rate_fd;
+	m->meta = &L->meta;
+}
+
+int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *path,
+		      const struct cli_attach_opts *opts)
+{
+	struct pins_item items[6];
 	struct bpf_link *link = NULL;
+	struct cli_policy_maps maps;
 	struct loaded L;
-	struct cli_args a;
 	char tn[32], td[64], hint[256];
 	int ret, lock = -1, meta_fd = -1, err;
 
-	ret = parse_target_file(cli, argc, argv, &a, true);
-	if (ret)
-		return ret;
 	memset(&L, 0, sizeof(L));
-	cli_target_name(&a.target, tn, sizeof(tn));
-	cli_target_desc(&a.target, td, sizeof(td));
+	cli_target_name(t, tn, sizeof(tn));
+	cli_target_desc(t, td, sizeof(td));
 	ret = cli_check_kernel(cli) ?: cli_check_bpffs(cli) ?: lock_pins(cli, &lock);
 	if (ret)
 		return ret;
 
-	if (pins_attached(cli->pin_root, &a.target)) {
-		if (stale(cli, &a.target)) {
+	if (pins_attached(cli->pin_root, t)) {
+		if (stale(cli, t)) {
 			cli_note(cli, "removing the pins of %s: the VM no longer exists", td);
-			pins_remove(cli->pin_root, &a.target);
+			pins_remove(cli->pin_root, t);
 		} else {
 			snprintf(hint, sizeof(hint), "to swap it atomically: %s policy replace %s%s FILE",
-				 cli->prog, a.target.global ? "--global" : "--vm ",
-				 a.target.global ? "" : tn + 3);
+				 cli->prog, t->global ? "--global" : "--vm ", t->global ? "" : tn + 3);
 			ret = cli_fail(cli, CLI_EXIT_BUSY, hint,
 				       "%s already has a policy attached by %s (see '%s policy show')",
 				       td, cli->prog, cli->prog);
@@ -420,33 +436,40 @@ static int do_attach(struct cli *cli, int argc, char **argv)
 		}
 	}
 
-	ret = load_policy(cli, a.pos[0], &a.target, &L);
+	ret = load_policy(cli, path, t, &L);
 	if (ret)
 		goto out;
+	if (opts && opts->prepare) {
+		loaded_maps(&L, &maps);
+		ret = opts->prepare(cli, t, &maps, opts->arg);
+		if (ret)
+			goto out;
+	}
 	link = bpf_map__attach_struct_ops(L.ops);
 	if (!link) {
-		ret = cli_fail_errno(cli, errno, &a.target, "attaching");
+		ret = cli_fail_errno(cli, errno, t, "attaching");
 		goto out;
 	}
 	L.meta.attached = time(NULL);
 	meta_fd = pins_meta_create(&L.meta);
 	if (meta_fd < 0) {
-		ret = cli_fail_errno(cli, meta_fd, &a.target, "creating the meta map");
+		ret = cli_fail_errno(cli, meta_fd, t, "creating the meta map");
 		goto detach;
 	}
 	items[0] = (struct pins_item){ PINS_META, meta_fd };
 	items[1] = (struct pins_item){ PINS_STATS, L.stats_fd };
 	items[2] = (struct pins_item){ PINS_EVENTS, L.events_fd };
 	items[3] = (struct pins_item){ PINS_DROPPED, L.dropped_fd };
-	items[4] = (struct pins_item){ PINS_LINK, bpf_link__fd(link) };
-	err = pins_publish(cli->pin_root, &a.target, items, ARRAY_SIZE(items));
+	items[4] = (struct pins_item){ PINS_RATE, L.rate_fd };
+	items[5] = (struct pins_item){ PINS_LINK, bpf_link__fd(link) };
+	err = pins_publish(cli->pin_root, t, items, ARRAY_SIZE(items));
 	if (err) {
 		ret = cli_fail(cli, CLI_EXIT_ERROR, NULL, "pinning in %s/%s: %s", cli->pin_root, tn,
 			       strerror(-err));
-		pins_remove(cli->pin_root, &a.target);
+		pins_remove(cli->pin_root, t);
 		goto detach;
 	}
-	report(cli, "attached", &a.target, &L.meta);
+	report(cli, opts && opts->verb ? opts->verb : "attached", t, &L.meta);
 	ret = CLI_EXIT_OK;
 	bpf_link__destroy(link);	/* the pin keeps it */
 	link = NULL;
@@ -462,6 +485,14 @@ out:
 	return ret;
 }
 
+static int do_attach(struct cli *cli, int argc, char **argv)
+{
+	struct cli_args a;
+	int ret = parse_target_file(cli, argc, argv, &a, true);
+
+	return ret ? ret : cli_policy_attach(cli, &a.target, a.pos[0], NULL);
+}
+
 static int not_attached(struct cli *cli, const struct cli_target *t, const char *verb_hint)
 {
 	char td[64], hint[256], tn[32];
@@ -473,9 +504,19 @@ static int not_attached(struct cli *cli, const struct cli_target *t, const char 
 			cli_target_desc(t, td, sizeof(td)), cli->prog, cli->pin_root, tn);
 }
 
+int cli_policy_not_attached(struct cli *cli, const struct cli_target *t, const char *verb_hint)
+{
+	return not_attached(cli, t, verb_hint);
+}
+
+int cli_policy_lock(struct cli *cli, int *fd)
+{
+	return lock_pins(cli, fd);
+}
+
 static int do_replace(struct cli *cli, int argc, char **argv)
 {
-	struct pins_item items[4];
+	struct pins_item items[5];
 	struct smccc_meta old;
 	struct ops_layout l;
 	struct loaded L;
@@ -540,7 +581,8 @@ static int do_replace(struct cli *cli, int argc, char **argv)
 	items[0] = (struct pins_item){ PINS_STATS, L.stats_fd };
 	items[1] = (struct pins_item){ PINS_EVENTS, L.events_fd };
 	items[2] = (struct pins_item){ PINS_DROPPED, L.dropped_fd };
-	items[3] = (struct pins_item){ PINS_META, meta_fd };
+	items[3] = (struct pins_item){ PINS_RATE, L.rate_fd };
+	items[4] = (struct pins_item){ PINS_META, meta_fd };
 	err = meta_fd < 0 ? meta_fd : pins_publish(cli->pin_root, &a.target, items,
 						     ARRAY_SIZE(items));
 	if (err) {
@@ -1013,6 +1055,9 @@ static int do_diff(struct cli *cli, int argc, char **argv)
 		jw_bool_field(cli->jw, "mode_changed", d.mode_changed);
 		jw_string_field(cli->jw, "old_mode", mode_name(d.old_permissive));
 		jw_string_field(cli->jw, "new_mode", mode_name(d.new_permissive));
+		jw_bool_field(cli->jw, "discovery_changed", d.discovery_changed);
+		jw_string_field(cli->jw, "old_discovery", smccc_policy_discovery_name(d.old_discovery));
+		jw_string_field(cli->jw, "new_discovery", smccc_policy_discovery_name(d.new_discovery));
 		jw_name(cli->jw, "changes");
 		jw_start_array(cli->jw);
 		for (i = 0; i < d.nr; i++) {
@@ -1062,11 +1107,17 @@ static const struct cli_cmd policy_cmds[] = {
 	{ "replace", do_replace, "(--vm ID | --global) FILE|OBJ",
 	  "swap the attached policy for another, atomically" },
 	{ "detach", do_detach, "(--vm ID | --global)", "detach the policy and remove its pins" },
+	{ "export", cli_policy_export, "(--vm ID | --global) [-o FILE]",
+	  "the attached policy's source and state (counters, rate buckets) as JSON" },
+	{ "import", cli_policy_import, "(--vm ID | --global) FILE",
+	  "attach an exported policy, its counters and rate buckets continuing" },
 	{ "show", do_show, "[--vm ID | --global]",
 	  "attached policies: link, program, source, rules, mode" },
 	{ "explain", do_explain, "FILE ID [ARG...] [--conduit hvc|smc] [--vcpu N] [--over-limit]",
 	  "which rule decides a call, and why" },
 	{ "diff", do_diff, "OLD NEW", "the function IDs whose decision changes" },
+	{ "baseline", cli_policy_baseline, "NAME [-o FILE] | list",
+	  "a policy exposing only what the KVM of Linux NAME did (migration)" },
 	{ 0 }
 };
 

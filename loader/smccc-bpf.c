@@ -60,6 +60,7 @@ static void usage(const struct cli *cli, FILE *f)
 		"  6  not privileged: needs CAP_BPF and CAP_SYS_ADMIN\n"
 		"  7  kernel without the smccc-bpf patches, bpffs or debugfs not mounted\n"
 		"  8  the BPF verifier rejected the program\n"
+		"  9  not supported for this policy (policy export of a BPF object)\n"
 		"\n"
 		"Policies are pinned under %s/vm-ID or .../global and outlive this\n"
 		"program. See smccc-bpf(8).\n", SMCCC_BPF_PIN_DIR);

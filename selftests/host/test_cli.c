@@ -368,7 +368,7 @@ static void test_check(void **state)
 	assert_int_equal(run("-j", "policy", "check", good_pol, NULL), CLI_EXIT_OK);
 	assert_contains(R.out, "\"ok\":true,\"errors\":0,\"warnings\":0,\"diagnostics\":\"\","
 			"\"name\":\"deny-trng\",\"rules\":4,");
-	assert_contains(R.out, "\"default\":\"handle\",\"mode\":\"enforce\"}\n");
+	assert_contains(R.out, "\"default\":\"handle\",\"mode\":\"enforce\",\"discovery\":\"keep\"}\n");
 	assert_int_equal(run("-j", "policy", "check", bad_pol, NULL), CLI_EXIT_POLICY);
 	assert_contains(R.out, "\"ok\":false,\"errors\":1,\"warnings\":0,\"diagnostics\":\"");
 	assert_contains(R.out, "error: unknown service 'trngg'; did you mean 'trng'?\\n");
@@ -427,10 +427,101 @@ static void test_diff(void **state)
 	assert_not_contains(R.out, "0x84000050");
 	assert_int_equal(run("-j", "policy", "diff", good_pol, good2_pol, NULL), CLI_EXIT_OK);
 	assert_contains(R.out, "\"mode_changed\":false,\"old_mode\":\"enforce\",\"new_mode\":"
-			"\"enforce\",\"changes\":[{\"first\":\"0x83000010\",\"last\":\"0x83000010\","
+			"\"enforce\",\"discovery_changed\":false,\"old_discovery\":\"keep\","
+			"\"new_discovery\":\"keep\",\"changes\":[{\"first\":\"0x83000010\",\"last\":\"0x83000010\","
 			"\"function\":\"oem\",\"old_action\":\"conditional\",\"new_action\":\"deny\"");
 	assert_int_equal(run("policy", "diff", good_pol, bad_pol, NULL), CLI_EXIT_POLICY);
 	assert_int_equal(run("policy", "diff", good_pol, NULL), CLI_EXIT_USAGE);
+}
+
+/* ---- policy baseline ---------------------------------------------------------------- */
+
+static void test_baseline(void **state)
+{
+	char *text, *file;
+	const char *path;
+
+	(void)state;
+	assert_int_equal(run("policy", "baseline", "5.10", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "\npolicy \"baseline-5.10\";\ndiscovery hide-denied;\ndefault handle;\n");
+	assert_contains(R.out, "\ndeny function trng.rnd;");
+	assert_contains(R.out, "\nreturn 0x10000 function psci.version;");
+	assert_string_equal(R.err, "");
+	text = strdup(R.out);
+	assert_non_null(text);
+	assert_int_equal(run("policy", "baseline", "v5.10", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, text);
+	assert_int_equal(run("pol", "base", "linux-5.10", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, text);
+
+	/* -o: the same text in the file, nothing on stdout; it compiles. */
+	path = path_in_tmp("b.policy");
+	assert_int_equal(run("policy", "baseline", "5.10", "-o", path, NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, "");
+	file = cli_read_file(path_in_tmp("b.policy"), NULL);
+	assert_non_null(file);
+	assert_string_equal(file, text);
+	free(file);
+	assert_int_equal(run("policy", "check", path_in_tmp("b.policy"), NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "policy \"baseline-5.10\": 10 rules, default handle");
+	assert_int_equal(run("policy", "baseline", "6.12", "--output", path_in_tmp("b.policy"),
+			     NULL), CLI_EXIT_OK);
+	file = cli_read_file(path_in_tmp("b.policy"), NULL);
+	assert_non_null(file);
+	assert_contains(file, "policy \"baseline-6.12\";");
+	assert_not_contains(file, "deny");
+	free(file);
+	free(text);
+	assert_int_equal(run("policy", "baseline", "5.15", "-o",
+			     path_in_tmp("no-such-dir/b.policy"), NULL), CLI_EXIT_ERROR);
+	assert_contains(R.err, "cannot write");
+
+	/* Unknown names list the valid ones. */
+	assert_int_equal(run("policy", "baseline", "5.11", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "unknown baseline '5.11'; the baselines are 5.10, 5.15, 6.1, 6.6, 6.12");
+	assert_int_equal(run("-j", "policy", "baseline", "latest", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.out, "\"exit\":2");
+	assert_int_equal(run("policy", "baseline", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "baseline", "5.10", "6.1", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "baseline", "list", "-o", "x", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "baseline", "5.10", "--vm", "3", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "baseline", "5.10", "-o", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "baseline", "help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "Usage: smccc-bpf policy baseline NAME [-o FILE]");
+	assert_int_equal(run("policy", "baseline", "--help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "NAME: 5.10, 5.15, 6.1, 6.6, 6.12");
+
+	/* JSON */
+	assert_int_equal(run("-j", "policy", "baseline", "5.15", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\"baseline\":\"5.15\",\"hidden\":[{\"name\":\"psci.system_suspend\","
+			"\"ids\":[\"0x8400000e\",\"0xc400000e\"],\"since\":\"5.19\"},{\"name\":"
+			"\"psci.system_reset2\",\"ids\":[\"0x84000012\",\"0xc4000012\"],\"since\":"
+			"\"5.18\"}],\"psci_version\":\"0x10000\",\"file\":null,\"policy\":\"# Generated");
+	assert_contains(R.out, "\\npolicy \\\"baseline-5.15\\\";\\n");
+
+	/* The table */
+	assert_int_equal(run("policy", "baseline", "list", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "FUNCTION                 IDS                    SINCE  "
+			"5.10  5.15  6.1   6.6   6.12\n");
+	assert_contains(R.out, "\ntrng.rnd                 0x84000053,0xc4000053  5.12   "
+			"-     yes   yes   yes   yes\n");
+	assert_contains(R.out, "\nsmccc.arch_workaround_3  0x80003fff             5.17   "
+			"arch  arch  arch  arch  arch\n");
+	assert_contains(R.out, "\n  5.15  psci.system_suspend, psci.system_reset2; PSCI_VERSION 1.0\n");
+	assert_contains(R.out, "\n  6.6   nothing\n");
+	text = strdup(R.out);
+	assert_non_null(text);
+	assert_int_equal(run("policy", "baseline", "--list", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, text);
+	free(text);
+	assert_int_equal(run("-j", "policy", "baseline", "list", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "{\"latest\":\"6.12\",\"functions\":[{\"name\":\"smccc.version\","
+			"\"ids\":[\"0x80000000\"],\"since\":\"4.16\",\"arch\":true,");
+	assert_contains(R.out, "{\"name\":\"kvm.ptp\",\"ids\":[\"0x86000001\"],\"since\":\"5.13\","
+			"\"arch\":false,\"commit\":\"KVM: arm64: Add support for the KVM PTP service\","
+			"\"file\":\"arch/arm64/kvm/hypercalls.c\",\"note\":null,\"offered_in\":"
+			"[\"5.15\",\"6.1\",\"6.6\",\"6.12\"]}");
+	assert_contains(R.out, "{\"name\":\"6.1\",\"psci_version\":\"0x10001\",");
 }
 
 /* ---- vm list (a fake debugfs) ------------------------------------------------------ */
@@ -630,7 +721,7 @@ static void test_pretty_command(void **state)
 	assert_int_equal(run("-p", "policy", "check", good_pol, NULL), CLI_EXIT_OK);
 	assert_contains(R.out, "{\n  \"file\": \"");
 	assert_contains(R.out, "  \"ok\": true,\n  \"errors\": 0,\n");
-	assert_contains(R.out, "  \"mode\": \"enforce\"\n}\n");
+	assert_contains(R.out, "  \"mode\": \"enforce\",\n  \"discovery\": \"keep\"\n}\n");
 }
 
 static void test_stats_format(void **state)
@@ -775,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_vm_parse),
 		cmocka_unit_test(test_vm_list),
 		cmocka_unit_test(test_no_pins),
