@@ -3,7 +3,9 @@
 #
 # Build the smccc-bpf arm64 kernel: Debian's linux-source-6.12 tarball, the
 # patch series in kernel/patches (each checked with a dry run first), and
-# kernel/smccc-bpf.config merged onto allnoconfig.
+# kernel/smccc-bpf.config merged onto allnoconfig. The guest flavour is the
+# stock, unpatched tarball with kernel/guest.config: the Linux guest that a
+# real VMM boots inside the test VM.
 #
 # Results live outside the clone, in a directory keyed by a hash of the
 # source version, the patches and the config fragments, so an
@@ -12,7 +14,13 @@
 #   $SMCCC_CACHE/kernel/<key>/src        patched source tree (tools come from it)
 #   $SMCCC_CACHE/kernel/<key>/build      object tree (vmlinux, .config)
 #   $SMCCC_CACHE/kernel/<key>/Image      the kernel to boot
-#   $SMCCC_CACHE/kernel/current          symlink to the last good <key>
+#   $SMCCC_CACHE/kernel/current          symlink to the last good test or
+#                                        bench <key>
+#   $SMCCC_CACHE/kernel/<key>/.flavour   test, bench or guest
+#
+# A guest build keeps only Image and config (its source and object trees are
+# removed once it is built). The cache keeps the newest $keep builds of each
+# flavour.
 #
 # The last line printed on success is the result directory.
 set -euo pipefail
@@ -29,17 +37,21 @@ keep=3
 
 usage() {
 	cat <<EOF
-Usage: kernel/build.sh [--flavour test|bench] [--print-dir] [--jobs N] [--help]
+Usage: kernel/build.sh [--flavour test|bench|guest] [--print-dir] [--jobs N] [--help]
 
 Builds the patched arm64 kernel into \$SMCCC_CACHE/kernel/<key>/ (default
 cache: \$HOME/.cache/smccc-bpf), reusing a previous build with the same key.
+The newest $keep builds of each flavour are kept.
 
   --print-dir   print the result directory for the current inputs and exit
                 (non-zero if it has not been built yet)
   --flavour F   test (default): smccc-bpf.config, with lockdep and RCU
                 checking to catch splats; bench: the same plus bench.config,
                 which turns the lock debugging off so that measured costs
-                are those of a production kernel
+                are those of a production kernel; guest: the stock kernel
+                (no patches: its key ignores kernel/patches) with
+                guest.config, a KVM guest for the real-VMM scenario (only
+                <dir>/Image and <dir>/config are kept)
   --jobs N      parallel make jobs (default: $(nproc))
   --help        this text
 
@@ -63,25 +75,39 @@ done
 say() { echo "==> $*" >&2; }
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 
+patched=1
 case $flavour in
 test) ;;
 bench) fragments+=("$here/bench.config") ;;
-*) die "unknown flavour '$flavour' (test or bench)" ;;
+guest) fragments=("$here/guest.config"); patched=0 ;;
+*) die "unknown flavour '$flavour' (test, bench or guest)" ;;
 esac
 
 [ -r "$tarball" ] || die "$tarball not found: install Debian's linux-source-6.12 (scripts/ci-deps.sh does)"
 command -v aarch64-linux-gnu-gcc >/dev/null || die "aarch64-linux-gnu-gcc not found: install gcc-aarch64-linux-gnu"
-command -v pahole >/dev/null || die "pahole not found: install dwarves (needed for CONFIG_DEBUG_INFO_BTF)"
+[ $patched = 0 ] || command -v pahole >/dev/null ||
+	die "pahole not found: install dwarves (needed for CONFIG_DEBUG_INFO_BTF)"
 
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %s-%Y "$tarball")
 # Bump when the way the kernel is built changes (not for comments or output).
 build_rev=1
-series=$(find "$patches_dir" -name '0*.patch' ! -name '0000-*' | sort)
-[ -n "$series" ] || die "no patches in $patches_dir"
-# The key covers what ends up in the kernel: not the cover letter.
-# shellcheck disable=SC2086
-key=$( { echo "$src_version rev $build_rev"; cat $series "${fragments[@]}"; } | sha256sum | cut -c1-16)
+if [ $patched = 1 ]; then
+	series=$(find "$patches_dir" -name '0*.patch' ! -name '0000-*' | sort)
+	[ -n "$series" ] || die "no patches in $patches_dir"
+	# The key covers what ends up in the kernel: not the cover letter.
+	# shellcheck disable=SC2086
+	key=$( { echo "$src_version rev $build_rev"; cat $series "${fragments[@]}"; } | sha256sum | cut -c1-16)
+else
+	series=
+	key=$( { echo "$flavour $src_version rev $build_rev"; cat "${fragments[@]}"; } | sha256sum | cut -c1-16)
+fi
 out=$cache/kernel/$key
+# The "current" symlink names the patched kernel last built or reused; a
+# kernel built before .flavour files existed learns its flavour when reused.
+set_current() {
+	[ -f "$out/.flavour" ] || echo "$flavour" > "$out/.flavour"
+	[ $patched = 0 ] || ln -sfn "$key" "$cache/kernel/current"
+}
 
 if [ $print_only = 1 ]; then
 	echo "$out"
@@ -90,8 +116,8 @@ if [ $print_only = 1 ]; then
 fi
 
 if [ -f "$out/Image" ] && [ -f "$out/.complete" ]; then
-	say "kernel $key is up to date (linux-source-6.12 $src_version)"
-	ln -sfn "$key" "$cache/kernel/current"
+	say "$flavour kernel $key is up to date (linux-source-6.12 $src_version)"
+	set_current
 	echo "$out"
 	exit 0
 fi
@@ -104,7 +130,7 @@ if ! flock -n 9; then
 	flock 9
 fi
 if [ -f "$out/Image" ] && [ -f "$out/.complete" ]; then
-	ln -sfn "$key" "$cache/kernel/current"
+	set_current
 	echo "$out"
 	exit 0
 fi
@@ -127,6 +153,7 @@ if [ ! -f "$out/.patched" ]; then
 	done
 	touch "$out/.patched"
 fi
+echo "$flavour" > "$out/.flavour"
 
 make_k() {
 	if [ "${V:-0}" = 1 ]; then
@@ -164,13 +191,23 @@ if ! make_k -j"$jobs" Image > "$out/build.log" 2>&1; then
 fi
 grep -E ' warning: ' "$out/build.log" >&2 || true
 cp "$out/build/arch/arm64/boot/Image" "$out/Image"
+if [ $patched = 0 ]; then
+	# Nothing is built from a guest's trees: keep the Image and its config.
+	cp "$out/build/.config" "$out/config"
+	rm -rf "$out/src" "$out/build"
+fi
 touch "$out/.complete"
-ln -sfn "$key" "$cache/kernel/current"
-say "kernel built in $(( $(date +%s) - start )) s"
+set_current
+say "$flavour kernel built in $(( $(date +%s) - start )) s"
 
-# Keep the cache bounded: the newest $keep kernels stay.
+# Keep the cache bounded: the newest $keep kernels of this flavour stay (a
+# build from before .flavour files counts as a test kernel), so building one
+# flavour never evicts another's.
 find "$cache/kernel" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
-	tail -n +$((keep + 1)) | cut -d' ' -f2- | while read -r old; do
+	cut -d' ' -f2- | while read -r dir; do
+	f=$(cat "$dir/.flavour" 2>/dev/null || echo test)
+	if [ "$f" = "$flavour" ]; then echo "$dir"; fi
+done | tail -n +$((keep + 1)) | while read -r old; do
 	[ "$(basename "$old")" = "$key" ] || rm -rf "$old"
 done
 
