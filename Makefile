@@ -67,6 +67,7 @@ include loader/cli.mk
 include bpf/examples/examples.mk
 include loader/demo.mk
 include selftests/bench/bench.mk
+include selftests/e2e/linux-guest.mk
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -113,7 +114,9 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		scripts/initramfs-init.sh $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
 		selftests/e2e/cli-in-vm.sh selftests/e2e/policy-in-vm.sh $(EXAMPLES_OBJS) \
 		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh \
+		$(LINUX_GUEST_DEPS) \
 		selftests/e2e/scenarios-in-vm.sh bpf/policies/ffa-to-vmm.policy \
+		selftests/e2e/migrate-in-vm.sh selftests/e2e/baseline-in-vm.sh \
 		bpf/policies/observe-psci.policy bpf/policies/other-hypervisor.policy \
 		bpf/policies/psci-in-vmm.policy
 	$(call msg,CPIO,$@)
@@ -129,12 +132,15 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f selftests/e2e/policy-in-vm.sh:/test/policy-in-vm.sh \
 		-f selftests/e2e/examples-in-vm.sh:/test/examples-in-vm.sh \
 		-f selftests/e2e/scenarios-in-vm.sh:/test/scenarios-in-vm.sh \
+		-f selftests/e2e/migrate-in-vm.sh:/test/migrate-in-vm.sh \
+		-f selftests/e2e/baseline-in-vm.sh:/test/baseline-in-vm.sh \
 		-f bpf/policies/ffa-to-vmm.policy:/test/policies/ffa-to-vmm.policy \
 		-f bpf/policies/observe-psci.policy:/test/policies/observe-psci.policy \
 		-f bpf/policies/other-hypervisor.policy:/test/policies/other-hypervisor.policy \
 		-f bpf/policies/psci-in-vmm.policy:/test/policies/psci-in-vmm.policy \
 		$(foreach o,$(EXAMPLES_OBJS),-f $(o):/test/examples/$(notdir $(o))) \
 		$(foreach o,$(E2E_OBJS),-f $(o):/test/$(notdir $(o))) \
+		$(LINUX_GUEST_CPIO_ARGS) \
 		-d $(KVM_SELFTESTS):/test/kvm-selftests
 
 initramfs: $(BUILD)/e2e.cpio.gz

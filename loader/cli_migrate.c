@@ -498,7 +498,6 @@ static const char import_help[] =
 struct import_ctx {
 	const char *file;		/* the document, for messages */
 	const struct migrate_doc *d;
-	const struct smccc_compiled *c;
 };
 
 /* Every bucket names a rate-limited rule of the compiled source, as exported. */
@@ -765,9 +764,12 @@ int cli_policy_import(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "policy", "'policy import' takes --vm ID or --global, "
 				       "and one FILE");
 	memset(&c, 0, sizeof(c));
+	memset(&d, 0, sizeof(d));
 	ret = import_doc(cli, a.pos[0], &d);
-	if (ret)
+	if (ret) {
+		migrate_doc_free(&d);
 		return ret;
+	}
 	ret = check_vms(cli, a.pos[0], &a.target, &d) ?:
 	      import_compile(cli, a.pos[0], &d, &c) ?:
 	      check_buckets(cli, a.pos[0], &d, &c);
@@ -775,7 +777,7 @@ int cli_policy_import(struct cli *cli, int argc, char **argv)
 		ret = keep_source(cli, &d, path, sizeof(path), &created);
 	if (!ret) {
 		/* Attach refuses a target with a policy (exit 5): the kept file goes again. */
-		ctx = (struct import_ctx){ .file = a.pos[0], .d = &d, .c = &c };
+		ctx = (struct import_ctx){ .file = a.pos[0], .d = &d };
 		opts.arg = &ctx;
 		ret = cli_policy_attach(cli, &a.target, path, &opts);
 		if (ret && created)

@@ -18,4 +18,10 @@ echo "== examples-in-vm: the hand-written example policies"
 ./examples-in-vm.sh || rc=1
 echo "== scenarios-in-vm: the seed scenarios' shipped policies on a real guest"
 ./scenarios-in-vm.sh || rc=1
+echo "== baseline-in-vm: pinned guest ABIs, discovery answered as the baseline host would"
+./baseline-in-vm.sh || rc=1
+echo "== linux-guest-in-vm: Debian's QEMU boots a Linux guest under KVM, found services match the policy"
+./linux-guest-in-vm.sh || rc=1
+echo "== migrate-in-vm: policy export/import, a policy and its state from VM to VM"
+./migrate-in-vm.sh || rc=1
 exit $rc
