@@ -112,30 +112,7 @@ static int take_output(int *argc, char **argv, const char **out)
 	return n > 1 || (*out && !**out) ? -1 : 0;
 }
 
-/* The per-CPU sums of the "dropped" counters. */
-static int read_dropped(int fd, uint64_t out[MIGRATE_NR_DROP])
-{
-	int ncpus = libbpf_num_possible_cpus(), c, err = 0;
-	uint64_t *vals;
-	__u32 i;
-
-	if (ncpus <= 0)
-		return -EINVAL;
-	vals = calloc(ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (i = 0; i < MIGRATE_NR_DROP && !err; i++) {
-		if (bpf_map_lookup_elem(fd, &i, vals)) {
-			err = -errno;
-			break;
-		}
-		out[i] = 0;
-		for (c = 0; c < ncpus; c++)
-			out[i] += vals[c];
-	}
-	free(vals);
-	return err;
-}
+_Static_assert(MIGRATE_NR_DROP == SMCCC_POLICY_NR_DROP, "one dropped counter per kind");
 
 static int export_counters(struct cli *cli, const struct cli_target *t, struct migrate_doc *d)
 {
@@ -177,7 +154,7 @@ static int export_counters(struct cli *cli, const struct cli_target *t, struct m
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "opening %s: %s", path, strerror(errno));
-	err = read_dropped(fd, d->dropped);
+	err = cli_stats_read_dropped(fd, d->dropped);
 	close(fd);
 	if (err)
 		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "reading %s: %s", path, strerror(-err));

@@ -422,6 +422,10 @@ int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *p
 	if (ret)
 		return ret;
 
+	/* A policy that does not compile or load is reported as such first. */
+	ret = load_policy(cli, path, t, &L);
+	if (ret)
+		goto out;
 	if (pins_attached(cli->pin_root, t)) {
 		if (stale(cli, t)) {
 			cli_note(cli, "removing the pins of %s: the VM no longer exists", td);
@@ -436,9 +440,6 @@ int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *p
 		}
 	}
 
-	ret = load_policy(cli, path, t, &L);
-	if (ret)
-		goto out;
 	if (opts && opts->prepare) {
 		loaded_maps(&L, &maps);
 		ret = opts->prepare(cli, t, &maps, opts->arg);

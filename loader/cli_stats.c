@@ -135,8 +135,7 @@ void cli_stats_print(struct cli *cli, const struct cli_stat_row *rows, size_t n)
 			cli_action_name(rows[i].action), rows[i].calls, rows[i].policy);
 }
 
-/* The per-CPU "dropped" counters of one policy. */
-static int read_dropped(int fd, uint64_t out[SMCCC_POLICY_NR_DROP])
+int cli_stats_read_dropped(int fd, uint64_t out[SMCCC_POLICY_NR_DROP])
 {
 	int ncpus = libbpf_num_possible_cpus(), err = 0;
 	uint64_t *vals;
@@ -209,7 +208,7 @@ static int do_show(struct cli *cli, int argc, char **argv)
 		pins_path(cli->pin_root, t, PINS_DROPPED, path, sizeof(path));
 		fd = bpf_obj_get(path);
 		if (fd >= 0) {
-			have_dropped = !read_dropped(fd, dropped);
+			have_dropped = !cli_stats_read_dropped(fd, dropped);
 			close(fd);
 		}
 		if (cli->json) {

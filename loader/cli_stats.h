@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "smccc_policy.h"
 
 struct cli_stat_row {
 	uint64_t vm_id;
@@ -23,6 +24,8 @@ struct cli_stat_row {
  */
 int cli_stats_read(int fd, const char *policy, bool filter, uint64_t vm_id,
 		   struct cli_stat_row **rows, size_t *n, size_t *cap);
+/* The "dropped" counters of one policy (fd), summed over CPUs. 0 or -errno. */
+int cli_stats_read_dropped(int fd, uint64_t out[SMCCC_POLICY_NR_DROP]);
 /* By VM, function ID, action. */
 void cli_stats_sort(struct cli_stat_row *rows, size_t n);
 /* A table, or with -j an "entries" member of the current object. */

@@ -41,13 +41,7 @@ OEM64_1=0xc3000001
 
 cleanup() {
 	"$CLI" policy detach --global >/dev/null 2>&1
-	for id in ${a_id:-} ${b_id:-}; do
-		"$CLI" policy detach --vm "$id" >/dev/null 2>&1
-	done
-	exec 3>&- 4>&- 2>/dev/null
-	[ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
-	[ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
-	wait 2>/dev/null
+	stop_vms
 }
 
 echo "== smccc-bpf CLI ($CLI)"

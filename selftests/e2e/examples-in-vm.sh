@@ -106,13 +106,7 @@ SERIAL_BASE=0x5e000000
 
 cleanup() {
 	rm -f "$PINS/psci_only" "$PINS/cpu_on_filter" "$PINS/board_info"
-	for id in ${a_id:-} ${b_id:-}; do
-		"$CLI" policy detach --vm "$id" >/dev/null 2>&1
-	done
-	exec 3>&- 4>&- 2>/dev/null
-	[ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
-	[ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
-	wait 2>/dev/null
+	stop_vms
 }
 
 echo "== examples-in-vm: the hand-written example policies ($OBJS)"

@@ -37,6 +37,31 @@ has() {
 	fi
 }
 
+# same DESC GOT WANT: two strings (multi-line) are equal
+same() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		nok "$1"
+		echo "# got:"
+		echo "$2" | sed 's/^/#   /'
+		echo "# expected:"
+		echo "$3" | sed 's/^/#   /'
+	fi
+}
+
+# stop_vms: detaches the policies of test VMs a and b (ids a_id, b_id),
+# closes their FIFOs (fds 3 and 4) and ends them; for cleanup traps.
+stop_vms() {
+	for id in ${a_id:-} ${b_id:-}; do
+		"$CLI" policy detach --vm "$id" >/dev/null 2>&1
+	done
+	exec 3>&- 4>&- 2>/dev/null
+	[ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
+	[ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
+	wait 2>/dev/null
+}
+
 # vm_start NAME FD: starts smccc-testvm fed through a FIFO held open on FD,
 # sets NAME_id to its smccc-bpf VM id.
 vm_start() {

@@ -56,26 +56,7 @@ PSCI_VERSION=0x84000000
 SIP=0xc2000001
 
 cleanup() {
-	for id in ${a_id:-} ${b_id:-}; do
-		"$CLI" policy detach --vm "$id" >/dev/null 2>&1
-	done
-	exec 3>&- 4>&- 2>/dev/null
-	[ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
-	[ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
-	wait 2>/dev/null
-}
-
-# same DESC GOT WANT: two strings (multi-line) are equal
-same() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		nok "$1"
-		echo "# got:"
-		echo "$2" | sed 's/^/#   /'
-		echo "# expected:"
-		echo "$3" | sed 's/^/#   /'
-	fi
+	stop_vms
 }
 
 # c VM DESC WANT ACTION CONDUIT VCPU FUNC: one call of VM (a or b), its

@@ -49,19 +49,6 @@ GUEST_LOOP=${GUEST_LOOP:-300000}
 T=$(mktemp -d /tmp/policy-test.XXXXXX)
 . "${LIB:-./lib-in-vm.sh}"
 
-# same DESC GOT WANT: two strings (multi-line) are equal
-same() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		nok "$1"
-		echo "# got:"
-		echo "$2" | sed 's/^/#   /'
-		echo "# expected:"
-		echo "$3" | sed 's/^/#   /'
-	fi
-}
-
 # ---- the scriptable VM ---------------------------------------------------------
 
 # call CONDUIT VCPU FUNC [X1..X3]: VM a's answer line, "ret X0 X1 X2 X3 fwd=F"

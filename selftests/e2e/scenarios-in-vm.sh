@@ -24,8 +24,8 @@
 #      counter, x2 = the vCPU), NOT_SUPPORTED for every other ID of the
 #      range (edges included); calls outside the range (neighbours
 #      included) get their no-policy answers; policy check, replace and
-#      attach (nothing attached) refuse a partial takeover (exit 3, "moves
-#      as a whole"), replace leaving the attached policy untouched; detach
+#      attach (over the attached policy) refuse a partial takeover (exit 3,
+#      "moves as a whole"), leaving the attached policy untouched; detach
 #      restores KVM's UID.
 #   4. PSCI in the VMM, vCPU hotplug (psci-in-vmm.policy), on a second test
 #      VM whose vCPU 1 starts powered off (SMCCC_TESTVM_SECONDARY_OFF=1):
@@ -279,8 +279,9 @@ for p in ptp-only smc64-only; do
 	comment "$T/err"
 	run 3 "policy replace other-hypervisor with $p.pol: exit 3" "$CLI" policy replace --vm "$a_id" "$T/$p.pol"
 	has "... the vendor hypervisor range moves as a whole" err "vendor hypervisor range.*moves as a whole"
-	run 5 "policy attach $p.pol over other-hypervisor: exit 5 (already attached)" \
+	run 3 "policy attach $p.pol over other-hypervisor: exit 3 (checked before 'already attached')" \
 		"$CLI" policy attach --vm "$a_id" "$T/$p.pol"
+	has "... the vendor hypervisor range moves as a whole" err "vendor hypervisor range.*moves as a whole"
 	run 0 "... policy show: still other-hypervisor" "$CLI" policy show --vm "$a_id"
 	has "... by name" out 'policy "other-hypervisor"'
 	is "... CALL_UID: still the other hypervisor's" "$OTHER_UID" hvc 0 0x8600ff01
