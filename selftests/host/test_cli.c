@@ -28,65 +28,12 @@
 #include "cli_vm.h"
 #include "json_writer.h"
 #include "smccc_policy.h"
+#include "cli_run.h"
 
 /* ---- running the CLI ------------------------------------------------------- */
 
 static char tmpdir[] = "/tmp/test_cli.XXXXXX";
 static char out_buf_path[4096];
-
-struct run {
-	int rc;
-	char *out;
-	char *err;
-};
-
-static struct run R;
-
-static void run_free(void)
-{
-	free(R.out);
-	free(R.err);
-	memset(&R, 0, sizeof(R));
-}
-
-/* Runs "smccc-bpf ARGS..." (NULL-terminated); results in R. */
-static int run(const char *first, ...)
-{
-	char *argv[64];
-	size_t olen, elen;
-	FILE *out, *err;
-	va_list ap;
-	int argc = 0;
-	const char *a;
-
-	run_free();
-	argv[argc++] = "smccc-bpf";
-	va_start(ap, first);
-	for (a = first; a && argc < 63; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	out = open_memstream(&R.out, &olen);
-	err = open_memstream(&R.err, &elen);
-	assert_non_null(out);
-	assert_non_null(err);
-	R.rc = smccc_bpf_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return R.rc;
-}
-
-#define assert_contains(hay, needle)						\
-	do {									\
-		if (!strstr((hay), (needle)))					\
-			fail_msg("expected \"%s\" in:\n%s", (needle), (hay));	\
-	} while (0)
-
-#define assert_not_contains(hay, needle)					\
-	do {									\
-		if (strstr((hay), (needle)))					\
-			fail_msg("did not expect \"%s\" in:\n%s", (needle), (hay)); \
-	} while (0)
 
 static const char *path_in_tmp(const char *name)
 {

@@ -22,47 +22,10 @@
 #include "cli.h"
 #include "migrate_doc.h"
 #include "smccc_bpf.h"
+#include "cli_run.h"
 
 static char tmpdir[] = "/tmp/test_cli_migrate.XXXXXX";
 static char pathbuf[4200];
-
-struct run {
-	int rc;
-	char *out, *err;
-};
-
-static struct run R;
-
-static int run(const char *first, ...)
-{
-	char *argv[32];
-	size_t olen, elen;
-	FILE *out, *err;
-	const char *a;
-	va_list ap;
-	int argc = 0;
-
-	free(R.out);
-	free(R.err);
-	argv[argc++] = "smccc-bpf";
-	va_start(ap, first);
-	for (a = first; a && argc < 31; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	out = open_memstream(&R.out, &olen);
-	err = open_memstream(&R.err, &elen);
-	R.rc = smccc_bpf_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return R.rc;
-}
-
-#define assert_contains(hay, needle)						\
-	do {									\
-		if (!strstr((hay), (needle)))					\
-			fail_msg("expected \"%s\" in:\n%s", (needle), (hay));	\
-	} while (0)
 
 static const char *tmp(const char *name)
 {
@@ -141,8 +104,7 @@ static int teardown_all(void **state)
 	char cmd[4300];
 
 	(void)state;
-	free(R.out);
-	free(R.err);
+	run_free();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) ? -1 : 0;
 }
