@@ -332,8 +332,8 @@ smccc_policy_walk(const struct smccc_policy_chain *ch,
 /*
  * Takes a token from the bucket of (vm_id, rule idx), created full on first
  * use. Tokens are nanoseconds: the bucket gains one per nanosecond, holds at
- * most burst calls' worth, and a call costs NSEC_PER_SEC / rate (rate 0: no
- * refill, burst calls in all). False if over the limit, or if the bucket
+ * most burst calls' worth, and a call costs period * NSEC_PER_SEC / rate
+ * (rate 0: no refill, burst calls in all). False if over the limit, or if the bucket
  * cannot be created (fails closed, counted in dropped).
  */
 static __always_inline bool
@@ -342,16 +342,19 @@ smccc_policy_take_token(__u64 vm_id, __u32 idx, const struct smccc_policy_rule *
 {
 	struct smccc_policy_rate_key key;
 	struct smccc_policy_bucket *b;
-	__u64 per_sec = rule->rate, burst = rule->burst;
+	/* "calls", not "rate": that is the map */
+	__u64 calls = rule->rate, burst = rule->burst;
+	__u64 period = rule->period ? rule->period : 1;
 	__u64 cost, cap, tokens, elapsed;
 	bool ok;
 
-	if (per_sec >= NSEC_PER_SEC)
-		cost = 1;
-	else if (per_sec)
-		cost = NSEC_PER_SEC / per_sec;
-	else
+	if (calls) {
+		cost = period * NSEC_PER_SEC / calls;
+		if (!cost)
+			cost = 1;
+	} else {
 		cost = NSEC_PER_SEC;
+	}
 	if (burst < 1)
 		burst = 1;
 	if (burst > (1ull << 32))
@@ -382,7 +385,7 @@ smccc_policy_take_token(__u64 vm_id, __u32 idx, const struct smccc_policy_rule *
 	if (now > b->last_ns) {
 		elapsed = now - b->last_ns;
 		b->last_ns = now;
-		if (per_sec)
+		if (calls)
 			tokens = elapsed >= cap ? cap : tokens + elapsed;
 	}
 	if (tokens > cap)

@@ -116,8 +116,8 @@ struct smccc_policy_rule {
 	__u8 over_action;	/* action once over the rate limit */
 	__u8 nr_conds;
 	__u8 flags;		/* SMCCC_POLICY_F_* */
-	__u32 pad;
-	__u64 rate;		/* tokens per second */
+	__u32 period;		/* seconds (1 or 60; 0 means 1) in which rate calls pass */
+	__u64 rate;		/* calls per period */
 	__u64 burst;		/* bucket size, in calls */
 	__u64 ret[4];		/* x0..x3 for SMCCC_BPF_ACT_RETURN */
 	struct smccc_policy_cond conds[SMCCC_POLICY_MAX_CONDS];

@@ -481,13 +481,10 @@ static void compile_rule(struct ctx *c, uint32_t i)
 		r->over_action = l->has_then ? l->then.kind : SMCCC_BPF_ACT_DENY;
 		if (!l->count)
 			rule_error(c, i, l->count_loc, "a limit of 0 calls never lets a call through: use deny");
-		else if (l->count % l->per)
-			rule_error(c, i, l->count_loc,
-				   "%llu/min is not a whole number of calls per second, the unit of the policy maps' rates (use a multiple of 60, or N/s)",
-				   (unsigned long long)l->count);
 		else if (l->count / l->per > 1000000000ull)
 			rule_error(c, i, l->count_loc, "a limit can be at most 1000000000 calls per second");
-		r->rate = l->count / l->per;
+		r->rate = l->count;
+		r->period = l->per;
 		if (!burst && l->has_burst)
 			rule_error(c, i, l->burst_loc, "a burst of 0 calls never lets a call through");
 		else if (l->has_burst && burst > SMCCC_POLICY_MAX_BURST)

@@ -136,7 +136,7 @@ static bool rule_equal(const struct smccc_policy_rule *a, const struct smccc_pol
 	if (a->action != b->action || a->flags != b->flags || a->nr_conds != b->nr_conds)
 		return false;
 	if (rate && (a->over_action != b->over_action || a->rate != b->rate ||
-		     a->burst != b->burst))
+		     a->period != b->period || a->burst != b->burst))
 		return false;
 	if ((a->action == SMCCC_BPF_ACT_RETURN ||
 	     (rate && a->over_action == SMCCC_BPF_ACT_RETURN)) &&
@@ -227,6 +227,7 @@ static void side_of(const struct smccc_compiled *c, const struct piece *p,
 		if (s->limited) {
 			s->over_action = r->over_action;
 			s->rate = r->rate;
+			s->period = r->period;
 			s->burst = r->burst;
 		}
 		s->nr_rules = 1;
@@ -246,7 +247,8 @@ static bool side_same(const struct policy_diff_side *a, const struct policy_diff
 {
 	return a->kind == b->kind && a->action == b->action &&
 	       !memcmp(a->ret, b->ret, sizeof(a->ret)) && a->limited == b->limited &&
-	       a->over_action == b->over_action && a->rate == b->rate && a->burst == b->burst &&
+	       a->over_action == b->over_action && a->rate == b->rate &&
+	       a->period == b->period && a->burst == b->burst &&
 	       a->nr_rules == b->nr_rules &&
 	       !memcmp(a->rules, b->rules, a->nr_rules * sizeof(a->rules[0])) &&
 	       a->falls_through == b->falls_through && a->default_action == b->default_action;
@@ -327,7 +329,7 @@ void policy_diff_free(struct policy_diff *d)
 
 const char *policy_diff_side_format(const struct policy_diff_side *s, char *buf, size_t len)
 {
-	char a[128], o[128];
+	char a[128], o[128], rt[32];
 	size_t pos = 0;
 	uint32_t k;
 
@@ -341,8 +343,9 @@ const char *policy_diff_side_format(const struct policy_diff_side *s, char *buf,
 	case POLICY_DIFF_RULE:
 		policy_action_format(s->action, s->ret, a, sizeof(a));
 		if (s->limited)
-			policy_appendf(buf, len, &pos, "%s up to %llu/s burst %llu, then %s", a,
-			    (unsigned long long)s->rate, (unsigned long long)s->burst,
+			policy_appendf(buf, len, &pos, "%s up to %s burst %llu, then %s", a,
+			    policy_rate_format(s->rate, s->period, rt, sizeof(rt)),
+			    (unsigned long long)s->burst,
 			    policy_action_format(s->over_action, s->ret, o, sizeof(o)));
 		else
 			policy_appendf(buf, len, &pos, "%s", a);

@@ -37,6 +37,7 @@ struct policy_diff_side {
 	bool limited;		/* RULE: rate limited */
 	uint8_t over_action;
 	__u64 rate, burst;
+	uint32_t period;	/* of rate, seconds */
 	uint32_t nr_rules;	/* RULE: 1; CONDITIONAL: the chain's rules */
 	uint32_t rules[SMCCC_POLICY_MAX_CHAIN_LEN];	/* rule ids */
 	uint32_t line;		/* RULE: the rule's line */

@@ -198,6 +198,12 @@ void policy_appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos = *pos + n < len ? *pos + n : len - 1;
 }
 
+const char *policy_rate_format(__u64 rate, __u32 period, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu/%s", (unsigned long long)rate, period == 60 ? "min" : "s");
+	return buf;
+}
+
 const char *policy_action_format(uint8_t action, const __u64 ret[4], char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -223,7 +229,7 @@ const char *policy_rule_format(const struct smccc_policy_rule *r, char *buf, siz
 {
 	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
 	size_t pos = 0;
-	char v[32], m[32], a[128];
+	char v[32], m[32], a[128], rt[32];
 	unsigned int k;
 
 	if (!len)
@@ -255,8 +261,9 @@ const char *policy_rule_format(const struct smccc_policy_rule *r, char *buf, siz
 		}
 	}
 	if (r->flags & SMCCC_POLICY_F_RATE)
-		policy_appendf(buf, len, &pos, " limit %llu/s burst %llu then %s",
-		    (unsigned long long)r->rate, (unsigned long long)r->burst,
+		policy_appendf(buf, len, &pos, " limit %s burst %llu then %s",
+		    policy_rate_format(r->rate, r->period, rt, sizeof(rt)),
+		    (unsigned long long)r->burst,
 		    policy_action_format(r->over_action, r->ret, a, sizeof(a)));
 	return buf;
 }

@@ -86,6 +86,9 @@ void policy_compiled_sort(struct smccc_compiled *c);
  */
 const char *policy_rule_format(const struct smccc_policy_rule *r, char *buf, size_t len);
 
+/* A rule's limit as written: "10/s", "120/min". Returns buf. */
+const char *policy_rate_format(__u64 rate, __u32 period, char *buf, size_t len);
+
 /* "deny", "return 0x0, 0x1, 0x0, 0x0", ... Returns buf. */
 const char *policy_action_format(uint8_t action, const __u64 ret[4], char *buf, size_t len);
 

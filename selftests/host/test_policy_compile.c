@@ -261,10 +261,10 @@ static void test_rules(void **state)
 	assert_true(r[4].conds[3].mask == ~0ull);
 	/* limits */
 	assert_int_equal(r[5].flags, SMCCC_POLICY_F_AUDIT | SMCCC_POLICY_F_RATE);
-	assert_true(r[5].rate == 10 && r[5].burst == 10);
+	assert_true(r[5].rate == 10 && r[5].period == 1 && r[5].burst == 10);
 	assert_int_equal(r[5].over_action, SMCCC_BPF_ACT_DENY);
 	assert_int_equal(r[6].flags, SMCCC_POLICY_F_RATE);
-	assert_true(r[6].rate == 2 && r[6].burst == 3);
+	assert_true(r[6].rate == 120 && r[6].period == 60 && r[6].burst == 3);
 	assert_int_equal(r[6].over_action, SMCCC_BPF_ACT_FWD_TO_USER);
 	assert_int_equal(r[7].over_action, SMCCC_BPF_ACT_RETURN);
 	assert_true(r[7].ret[0] == UINT64_MAX);
@@ -272,7 +272,7 @@ static void test_rules(void **state)
 	assert_int_equal(r[8].over_action, SMCCC_BPF_ACT_RETURN);
 	assert_true(r[8].ret[0] == 1 && r[8].ret[3] == 4);
 	/* padding stays zero: the maps get exactly these bytes */
-	assert_int_equal(r[4].pad, 0);
+	assert_int_equal(r[4].period, 0);	/* no limit */
 	assert_int_equal(r[4].conds[0].pad[0], 0);
 	done(o);
 }
@@ -651,6 +651,8 @@ static void test_match_errors(void **state)
 static void test_rule_errors(void **state)
 {
 	(void)state;
+	struct out *o;
+
 	compile_error("default return 1;", "t.pol:1:9: error: the default action cannot be 'return'");
 	compile_error("deny id 5 if x1 == 1 and x2 == 2 and x3 == 3 and x4 == 4 and x5 == 5;",
 		      "t.pol:1:62: error: too many conditions: a rule has at most 4");
@@ -658,7 +660,9 @@ static void test_rule_errors(void **state)
 	compile_error("deny id 5 if vcpu < -1;", "vCPU id 18446744073709551615 does not fit in 32 bits");
 	compile_error("deny id 5 limit 0/s;", "t.pol:1:17: error: a limit of 0 calls never lets a call through: use deny");
 	compile_error("deny id 5 limit 0/min burst 3;", "a limit of 0 calls");
-	compile_error("deny id 5 limit 10/min;", "t.pol:1:17: error: 10/min is not a whole number of calls per second");
+	o = compile_ok("deny id 5 limit 10/min;");	/* not a whole number per second: fine */
+	assert_true(o->c.rules[0].rate == 10 && o->c.rules[0].period == 60 && o->c.rules[0].burst == 10);
+	done(o);
 	compile_error("deny id 5 limit 1000000001/s;", "t.pol:1:17: error: a limit can be at most 1000000000 calls per second");
 	compile_error("deny id 5 limit 10/s burst 0;", "t.pol:1:28: error: a burst of 0 calls never lets a call through");
 	compile_error("deny id 5 limit 10/s burst 4294967297;", "t.pol:1:28: error: burst 4294967297 is too large: at most 4294967296 calls");
@@ -667,7 +671,8 @@ static void test_rule_errors(void **state)
 	{
 		struct out *o = compile_ok("deny id 5 limit 6000000000/min;");
 
-		assert_true(o->c.rules[0].rate == 100000000 && o->c.rules[0].burst == 1ull << 32);
+		assert_true(o->c.rules[0].rate == 6000000000ull && o->c.rules[0].period == 60 &&
+			    o->c.rules[0].burst == 1ull << 32);
 		done(o);
 	}
 	compile_error("return 1 id 5 limit 10/s then return 2;",

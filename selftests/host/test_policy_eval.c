@@ -453,7 +453,7 @@ static void test_formatting(void **state)
 	assert_string_equal(policy_rule_format(&c->rules[1], buf, sizeof(buf)),
 			    "return 0, -1, 0x1234 if conduit == hvc and conduit != smc and vcpu >= 2 and x1 & 0xff < 3");
 	assert_string_equal(policy_rule_format(&c->rules[2], buf, sizeof(buf)),
-			    "log if x17 <= 0x10 and x2 > 5 limit 2/s burst 7 then forward");
+			    "log if x17 <= 0x10 and x2 > 5 limit 120/min burst 7 then forward");
 	assert_string_equal(policy_rule_format(&c->rules[3], buf, sizeof(buf)),
 			    "return -4096, 0xffffffffffffefff limit 1/s burst 1 then return -4096, 0xffffffffffffefff");
 	assert_string_equal(policy_rule_format(&c->rules[4], buf, sizeof(buf)), "return 0");

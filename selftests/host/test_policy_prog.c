@@ -895,7 +895,29 @@ static void test_rate_limit(void **state)
 	R(&b, r)->over_action = ACT_D;
 	R(&b, r)->ret[0] = 0x77;
 	b_exact(&b, 0x86000002, r);
+	r = b_rule(&b, ACT_R);	/* 1 call a minute, burst 2 */
+	R(&b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(&b, r)->rate = 1;
+	R(&b, r)->period = 60;
+	R(&b, r)->burst = 2;
+	R(&b, r)->over_action = ACT_D;
+	R(&b, r)->ret[0] = 0x77;
+	b_exact(&b, 0x86000003, r);
 	skel = load(&b);
+
+	/* Per minute: a call costs 60 s of tokens, the bucket holds 120 s. */
+	assert_int_equal(run(skel, 0x86000003).action, ACT_R);
+	{
+		struct smccc_policy_rate_key k = { .vm_id = VM, .rule = r };
+		struct smccc_policy_bucket bk;
+
+		assert_int_equal(bpf_map__lookup_elem(skel->maps.rate, &k, sizeof(k), &bk,
+						      sizeof(bk), BPF_F_LOCK), 0);
+		if (bk.tokens < 60000000000ull || bk.tokens > 61000000000ull)
+			fail_msg("1/min burst 2, after one call: %llu ns of tokens, expected 60 s",
+				 (unsigned long long)bk.tokens);
+	}
+	assert_int_equal(allowed_burst(skel, 0x86000003, VM, 10), 1);
 
 	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 3);
 	assert_int_equal(allowed_burst(skel, 0x86000001, VM + 1, 10), 3);	/* own bucket */
