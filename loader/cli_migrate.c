@@ -635,20 +635,19 @@ static int mkdir_p(const char *dir)
 }
 
 /*
- * Keeps the source as STATE/imported/SHA256.policy; *created if this made
- * it (to remove it again on failure). Returns an exit code.
+ * Keeps the source as STATE/imported/SHA256.policy. Returns an exit code.
+ * The file is never removed, not even when the import then fails: another
+ * import of the same text may already have attached a policy whose meta
+ * names it (the name is the content, so a later import reuses it).
  */
-static int keep_source(struct cli *cli, const struct migrate_doc *d, char *path, size_t len,
-		       bool *created)
+static int keep_source(struct cli *cli, const struct migrate_doc *d, char *path, size_t len)
 {
 	const char *state = getenv("SMCCC_BPF_STATE_DIR");
 	char dir[PATH_MAX], sha[65];
 	uint8_t have[CLI_SHA256_LEN];
 	size_t old_len;
 	char *old;
-	int ret;
 
-	*created = false;
 	if (!state || !*state)
 		state = STATE_DIR_DEFAULT;
 	cli_hex(d->sha256, sizeof(d->sha256), sha);
@@ -665,9 +664,7 @@ static int keep_source(struct cli *cli, const struct migrate_doc *d, char *path,
 		if (!memcmp(have, d->sha256, sizeof(have)))
 			return CLI_EXIT_OK;	/* the same text, kept by an earlier import */
 	}
-	ret = write_atomic(cli, path, d->source, d->source_len, 0644);
-	*created = !ret && !old;
-	return ret;
+	return write_atomic(cli, path, d->source, d->source_len, 0644);
 }
 
 /* The document has the state of at most one VM, unless the target is --global. */
@@ -727,7 +724,6 @@ int cli_policy_import(struct cli *cli, int argc, char **argv)
 	struct cli_attach_opts opts = { .verb = "imported", .prepare = import_prepare };
 	struct cli_args a;
 	char path[PATH_MAX + 80];
-	bool created = false;
 	int ret;
 
 	if (want_help(argc, argv)) {
@@ -747,18 +743,17 @@ int cli_policy_import(struct cli *cli, int argc, char **argv)
 		migrate_doc_free(&d);
 		return ret;
 	}
+	/* Everything that can refuse the import comes before the kept source. */
 	ret = check_vms(cli, a.pos[0], &a.target, &d) ?:
 	      import_compile(cli, a.pos[0], &d, &c) ?:
-	      check_buckets(cli, a.pos[0], &d, &c);
+	      check_buckets(cli, a.pos[0], &d, &c) ?:
+	      cli_check_kernel(cli) ?: cli_check_bpffs(cli);
 	if (!ret)
-		ret = keep_source(cli, &d, path, sizeof(path), &created);
+		ret = keep_source(cli, &d, path, sizeof(path));
 	if (!ret) {
-		/* Attach refuses a target with a policy (exit 5): the kept file goes again. */
 		ctx = (struct import_ctx){ .file = a.pos[0], .d = &d };
 		opts.arg = &ctx;
 		ret = cli_policy_attach(cli, &a.target, path, &opts);
-		if (ret && created)
-			unlink(path);
 	}
 	if (!ret && !cli->json)
 		cli_note(cli, "carried over: %zu counters, %zu rate buckets%s", d.nr_counters,

@@ -4,7 +4,8 @@
  * kernel runs: usage, --help, and everything import checks before it
  * loads anything (the document, its sha256, the embedded source compiled
  * as for 'policy check', the buckets against the source, one VM's state
- * for a --vm target), and that a refused import keeps no file. The booted
+ * for a --vm target), and that an import refused before the kernel is
+ * reached keeps no file. The booted
  * half is selftests/e2e/migrate-in-vm.sh. Links libsmccc-cli.a.
  */
 #define _GNU_SOURCE
