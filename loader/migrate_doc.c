@@ -374,11 +374,12 @@ static bool parse_func_id(const char *s, uint32_t *out)
 	return true;
 }
 
-static int parse_counter(struct rd *r, const struct json_value *o, const char *where,
-			 struct migrate_counter *c)
+/* One element of "counters" into out, a struct migrate_counter. */
+static int parse_counter(struct rd *r, const struct json_value *o, const char *where, void *out)
 {
 	static const char *const names[] = { "vm_id", "func_id", "function", "action", "calls",
 					     NULL };
+	struct migrate_counter *c = out;
 	const struct json_value *v;
 	int ret, a;
 
@@ -408,34 +409,101 @@ static int parse_counter(struct rd *r, const struct json_value *o, const char *w
 	return get_u64(r, o, where, "calls", UINT64_MAX, &c->calls);
 }
 
+/* One kind of array element of the document: how to read it, its unique key. */
+struct element_kind {
+	const char *array;	/* "counters" */
+	size_t size;		/* of one parsed element */
+	int (*parse)(struct rd *r, const struct json_value *o, const char *where, void *out);
+	int (*cmp)(const void *a, const void *b);	/* orders by the unique key */
+	const char *key;	/* "VM, function and action" */
+};
+
+static const struct element_kind *sort_kind;	/* qsort() has no context argument */
+
+static int cmp_element_ptrs(const void *a, const void *b)
+{
+	int c = sort_kind->cmp(*(void *const *)a, *(void *const *)b);
+
+	/* Equal keys in array order, so the message names the earlier one first. */
+	if (!c)
+		c = *(void *const *)a < *(void *const *)b ? -1 : 1;
+	return c;
+}
+
+/*
+ * Parses arr's elements into a new array of k->size items (*out, *nr) and
+ * refuses two with the same key: sorted, not pairwise, as a stats map has
+ * up to 65536 entries.
+ */
+static int parse_elements(struct rd *r, const struct json_value *arr,
+			  const struct element_kind *k, void **out, size_t *nr)
+{
+	char where[48];
+	char *items;
+	void **sorted;
+	size_t i, a, b;
+	int ret = 0;
+
+	items = calloc(arr->n ? arr->n : 1, k->size);
+	sorted = calloc(arr->n ? arr->n : 1, sizeof(*sorted));
+	if (!items || !sorted) {
+		free(items);
+		free(sorted);
+		return -ENOMEM;
+	}
+	*out = items;
+	for (i = 0; i < arr->n && !ret; i++) {
+		snprintf(where, sizeof(where), "%s[%zu]", k->array, i);
+		ret = k->parse(r, &arr->items[i], where, items + i * k->size);
+		sorted[i] = items + i * k->size;
+		*nr = i + 1;
+	}
+	if (!ret && arr->n > 1) {
+		sort_kind = k;
+		qsort(sorted, arr->n, sizeof(*sorted), cmp_element_ptrs);
+		for (i = 1; i < arr->n && !ret; i++) {
+			if (k->cmp(sorted[i - 1], sorted[i]))
+				continue;
+			a = ((char *)sorted[i - 1] - items) / k->size;
+			b = ((char *)sorted[i] - items) / k->size;
+			ret = bad(r, &arr->items[b], "%s[%zu]: the same %s as %s[%zu]", k->array, b,
+				  k->key, k->array, a);
+		}
+	}
+	free(sorted);
+	return ret;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_counters(const void *a, const void *b)
+{
+	const struct migrate_counter *x = a, *y = b;
+
+	return cmp_u64(x->vm_id, y->vm_id) ?: cmp_u64(x->func_id, y->func_id) ?:
+	       cmp_u64(x->action, y->action);
+}
+
+static const struct element_kind counter_kind = {
+	"counters", sizeof(struct migrate_counter), parse_counter, cmp_counters,
+	"VM, function and action",
+};
+
 static int parse_counters(struct rd *r, const struct json_value *root, struct migrate_doc *d)
 {
 	const struct json_value *arr;
-	char where[48];
-	size_t i, j;
+	void *items = NULL;
 	int ret = 0;
 
 	arr = member(r, root, "document", "counters", JSON_ARRAY, &ret);
 	if (!arr)
 		return ret;
-	d->counters = calloc(arr->n ? arr->n : 1, sizeof(*d->counters));
-	if (!d->counters)
-		return -ENOMEM;
-	for (i = 0; i < arr->n; i++) {
-		struct migrate_counter *c = &d->counters[i];
-
-		snprintf(where, sizeof(where), "counters[%zu]", i);
-		ret = parse_counter(r, &arr->items[i], where, c);
-		if (ret)
-			return ret;
-		for (j = 0; j < i; j++)
-			if (d->counters[j].vm_id == c->vm_id && d->counters[j].func_id == c->func_id &&
-			    d->counters[j].action == c->action)
-				return bad(r, &arr->items[i], "%s: the same VM, function and action "
-					   "as counters[%zu]", where, j);
-		d->nr_counters++;
-	}
-	return 0;
+	ret = parse_elements(r, arr, &counter_kind, &items, &d->nr_counters);
+	d->counters = items;
+	return ret;
 }
 
 static int parse_dropped(struct rd *r, const struct json_value *root, struct migrate_doc *d)
@@ -454,11 +522,12 @@ static int parse_dropped(struct rd *r, const struct json_value *root, struct mig
 	return ret;
 }
 
-static int parse_bucket(struct rd *r, const struct json_value *o, const char *where,
-			struct migrate_bucket *b)
+/* One element of "rate_buckets" into out, a struct migrate_bucket. */
+static int parse_bucket(struct rd *r, const struct json_value *o, const char *where, void *out)
 {
 	static const char *const names[] = { "vm_id", "rule_index", "rule", "line", "tokens_ns",
 					     "age_ns", NULL };
+	struct migrate_bucket *b = out;
 
 	if (o->type != JSON_OBJECT)
 		return bad(r, o, "%s: expected an object, found %s", where, json_type_name(o->type));
@@ -471,11 +540,22 @@ static int parse_bucket(struct rd *r, const struct json_value *o, const char *wh
 	       get_u64(r, o, where, "age_ns", UINT64_MAX, &b->age_ns);
 }
 
+static int cmp_buckets(const void *a, const void *b)
+{
+	const struct migrate_bucket *x = a, *y = b;
+
+	return cmp_u64(x->vm_id, y->vm_id) ?: cmp_u64(x->rule_index, y->rule_index);
+}
+
+static const struct element_kind bucket_kind = {
+	"rate_buckets", sizeof(struct migrate_bucket), parse_bucket, cmp_buckets,
+	"VM and rule index",
+};
+
 static int parse_buckets(struct rd *r, const struct json_value *root, struct migrate_doc *d)
 {
 	const struct json_value *arr = json_get(root, "rate_buckets");
-	char where[48];
-	size_t i, j;
+	void *items = NULL;
 	int ret;
 
 	if (!arr)
@@ -486,24 +566,9 @@ static int parse_buckets(struct rd *r, const struct json_value *root, struct mig
 		return bad(r, arr, "document.rate_buckets: expected an array or null, found %s",
 			   json_type_name(arr->type));
 	d->has_rate = true;
-	d->buckets = calloc(arr->n ? arr->n : 1, sizeof(*d->buckets));
-	if (!d->buckets)
-		return -ENOMEM;
-	for (i = 0; i < arr->n; i++) {
-		struct migrate_bucket *b = &d->buckets[i];
-
-		snprintf(where, sizeof(where), "rate_buckets[%zu]", i);
-		ret = parse_bucket(r, &arr->items[i], where, b);
-		if (ret)
-			return ret;
-		for (j = 0; j < i; j++)
-			if (d->buckets[j].vm_id == b->vm_id &&
-			    d->buckets[j].rule_index == b->rule_index)
-				return bad(r, &arr->items[i], "%s: the same VM and rule index as "
-					   "rate_buckets[%zu]", where, j);
-		d->nr_buckets++;
-	}
-	return 0;
+	ret = parse_elements(r, arr, &bucket_kind, &items, &d->nr_buckets);
+	d->buckets = items;
+	return ret;
 }
 
 int migrate_doc_parse(const char *text, size_t len, struct migrate_doc *d,

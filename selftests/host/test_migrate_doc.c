@@ -6,6 +6,7 @@
  * included; and every refusal of the reader, with its line and column.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,6 +208,47 @@ static void test_refusals(void **state)
 	refused("\"calls\": 3\n", "\"calls\": 3,\n", "23:5:", "no trailing commas");
 }
 
+/*
+ * A full stats map's worth of counters (65536) reads back; two with the
+ * same key anywhere in the array are refused, naming both.
+ */
+static void test_many_counters(void **state)
+{
+	enum { N = 65536 };
+	struct migrate_counter *c = calloc(N, sizeof(*c));
+	struct migrate_doc d, back;
+	char err[256];
+	size_t len, i;
+	char *text;
+
+	(void)state;
+	assert_non_null(c);
+	fill(&d, false);
+	for (i = 0; i < N; i++) {
+		c[i].vm_id = 7;
+		c[i].func_id = 0x82000000u + (uint32_t)(i / 4);
+		c[i].action = i % 4;
+		c[i].calls = i;
+	}
+	d.counters = c;
+	d.nr_counters = N;
+	text = render(&d, false, &len);
+	if (migrate_doc_parse(text, len, &back, err, sizeof(err)))
+		fail_msg("%s", err);
+	same(&d, &back);
+	migrate_doc_free(&back);
+	free(text);
+
+	c[60000] = c[5];
+	text = render(&d, false, &len);
+	assert_int_equal(migrate_doc_parse(text, len, &back, err, sizeof(err)), -EINVAL);
+	if (!strstr(err, "counters[60000]: the same VM, function and action as counters[5]"))
+		fail_msg("unexpected error: %s", err);
+	migrate_doc_free(&back);
+	free(text);
+	free(c);
+}
+
 static void test_truncated(void **state)
 {
 	struct migrate_doc d;
@@ -247,6 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_many_counters),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_actions),
 	};
