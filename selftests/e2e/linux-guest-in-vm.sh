@@ -169,19 +169,25 @@ for f in Image guest.cpio.gz; do
 	[ -s "$GUEST/$f" ] && ok "guest $f ($(wc -c <"$GUEST/$f") bytes)" || nok "no $GUEST/$f"
 done
 
+# boot_until_off NAME: 'cont' on QEMU's monitor, then QEMU must exit 0 by
+# itself (the guest's PSCI SYSTEM_OFF reached it) within BOOT_TIMEOUT.
+boot_until_off() {
+	run 0 "$1: 'cont' on QEMU's monitor: the guest starts" monitor "$1" cont
+	t=$(now)
+	if qemu_wait "$BOOT_TIMEOUT"; then
+		[ "$qrc" -eq 0 ] && ok "$1: the guest powered off, QEMU exited 0 ($(since "$t") s boot to power-off)" ||
+			nok "$1: QEMU exited $qrc"
+	else
+		nok "$1: QEMU still running ${BOOT_TIMEOUT} s after cont"
+	fi
+}
+
 # ---- a. no policy ---------------------------------------------------------------
 case_failed=$failed
 if qemu_start nopolicy; then
 	run 0 "nopolicy: vm list" "$CLI" vm list
 	has "nopolicy: vm list shows QEMU's VM, no policy" out "^$vm_id +$qpid +qemu-system-aar.* none "
-	run 0 "nopolicy: 'cont' on QEMU's monitor: the guest starts" monitor nopolicy cont
-	t=$(now)
-	if qemu_wait "$BOOT_TIMEOUT"; then
-		[ "$qrc" -eq 0 ] && ok "nopolicy: the guest powered off, QEMU exited 0 ($(since "$t") s boot to power-off)" ||
-			nok "nopolicy: QEMU exited $qrc"
-	else
-		nok "nopolicy: QEMU still running ${BOOT_TIMEOUT} s after cont"
-	fi
+	boot_until_off nopolicy
 	found_all nopolicy
 	log_has nopolicy "KVM's vendor services found (UID, features)" 'smccc: KVM: hypervisor services detected'
 	log_has nopolicy "the guest powered off: 'reboot: Power down'" 'reboot: Power down'
@@ -206,14 +212,7 @@ fi
 if [ $brc -eq 0 ] && [ -s "$T/baseline.policy" ] && qemu_start baseline; then
 	run 0 "baseline: policy attach --vm $vm_id (guest paused)" \
 		"$CLI" policy attach --vm "$vm_id" "$T/baseline.policy"
-	run 0 "baseline: 'cont' on QEMU's monitor: the guest starts" monitor baseline cont
-	t=$(now)
-	if qemu_wait "$BOOT_TIMEOUT"; then
-		[ "$qrc" -eq 0 ] && ok "baseline: the guest powered off, QEMU exited 0 ($(since "$t") s)" ||
-			nok "baseline: QEMU exited $qrc"
-	else
-		nok "baseline: QEMU still running ${BOOT_TIMEOUT} s after cont"
-	fi
+	boot_until_off baseline
 	log_has baseline "guest booted (its /init ran)" '^GUEST: start '
 	log_has baseline "PSCI still found" 'psci: PSCIv1\.[0-9]+ detected in firmware\.'
 	log_has baseline "... as 5.10's KVM: PSCI v1.0" 'psci: PSCIv1\.0 detected in firmware\.'
