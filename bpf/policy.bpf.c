@@ -12,43 +12,37 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The kernel's call, as the policy logic sees it. */
-static __always_inline void policy_call(const struct kvm_smccc_call *kcall,
-					struct smccc_policy_call *call)
-{
-	call->vm_id = kcall->vm_id;
-	call->func_id = kcall->func_id;
-	call->vcpu_id = kcall->vcpu_id;
-	call->conduit = kcall->conduit;
-	call->imm = kcall->imm;
-	call->pad = 0;
-	/* Constant indexes only on the kernel's pointer. */
-	call->args[0] = kcall->args[0];
-	call->args[1] = kcall->args[1];
-	call->args[2] = kcall->args[2];
-	call->args[3] = kcall->args[3];
-	call->args[4] = kcall->args[4];
-	call->args[5] = kcall->args[5];
-	call->args[6] = kcall->args[6];
-	call->args[7] = kcall->args[7];
-	call->args[8] = kcall->args[8];
-	call->args[9] = kcall->args[9];
-	call->args[10] = kcall->args[10];
-	call->args[11] = kcall->args[11];
-	call->args[12] = kcall->args[12];
-	call->args[13] = kcall->args[13];
-	call->args[14] = kcall->args[14];
-	call->args[15] = kcall->args[15];
-	call->args[16] = kcall->args[16];
-}
-
 SEC("struct_ops/decide")
 int BPF_PROG(decide, struct kvm_smccc_call *kcall)
 {
 	struct smccc_policy_verdict v;
 	struct smccc_policy_call call;
 
-	policy_call(kcall, &call);
+	call.vm_id = kcall->vm_id;
+	call.func_id = kcall->func_id;
+	call.vcpu_id = kcall->vcpu_id;
+	call.conduit = kcall->conduit;
+	call.imm = kcall->imm;
+	call.pad = 0;
+	/* Constant indexes only on the kernel's pointer. */
+	call.args[0] = kcall->args[0];
+	call.args[1] = kcall->args[1];
+	call.args[2] = kcall->args[2];
+	call.args[3] = kcall->args[3];
+	call.args[4] = kcall->args[4];
+	call.args[5] = kcall->args[5];
+	call.args[6] = kcall->args[6];
+	call.args[7] = kcall->args[7];
+	call.args[8] = kcall->args[8];
+	call.args[9] = kcall->args[9];
+	call.args[10] = kcall->args[10];
+	call.args[11] = kcall->args[11];
+	call.args[12] = kcall->args[12];
+	call.args[13] = kcall->args[13];
+	call.args[14] = kcall->args[14];
+	call.args[15] = kcall->args[15];
+	call.args[16] = kcall->args[16];
+
 	smccc_policy_decide(&call, &v);
 
 	if (v.action == SMCCC_BPF_ACT_RETURN)

@@ -25,13 +25,9 @@ extern void bpf_kvm_smccc_set_return(struct kvm_smccc_call *call,
  * before load; 0 is the host-wide default).
  */
 #define SMCCC_BPF_POLICY(NAME, DECIDE, VM_ID)				\
-	SEC(".struct_ops.link")						\
-	struct kvm_smccc_ops NAME = {					\
-		.decide = (void *)DECIDE,				\
-		.vm_id = VM_ID,						\
-	}
+	SMCCC_BPF_POLICY_HANDLED(NAME, DECIDE, 0, VM_ID)
 
-/* The same, with a handled() program run after KVM answered a call. */
+/* The same, with a handled() program run after KVM answered a call (0: none). */
 #define SMCCC_BPF_POLICY_HANDLED(NAME, DECIDE, HANDLED, VM_ID)		\
 	SEC(".struct_ops.link")						\
 	struct kvm_smccc_ops NAME = {					\
