@@ -117,6 +117,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		$(LINUX_GUEST_DEPS) \
 		selftests/e2e/scenarios-in-vm.sh bpf/policies/ffa-to-vmm.policy \
 		selftests/e2e/migrate-in-vm.sh selftests/e2e/baseline-in-vm.sh \
+		selftests/e2e/bounds-in-vm.sh \
 		bpf/policies/observe-psci.policy bpf/policies/other-hypervisor.policy \
 		bpf/policies/psci-in-vmm.policy
 	$(call msg,CPIO,$@)
@@ -134,6 +135,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f selftests/e2e/scenarios-in-vm.sh:/test/scenarios-in-vm.sh \
 		-f selftests/e2e/migrate-in-vm.sh:/test/migrate-in-vm.sh \
 		-f selftests/e2e/baseline-in-vm.sh:/test/baseline-in-vm.sh \
+		-f selftests/e2e/bounds-in-vm.sh:/test/bounds-in-vm.sh \
 		-f bpf/policies/ffa-to-vmm.policy:/test/policies/ffa-to-vmm.policy \
 		-f bpf/policies/observe-psci.policy:/test/policies/observe-psci.policy \
 		-f bpf/policies/other-hypervisor.policy:/test/policies/other-hypervisor.policy \

@@ -4,9 +4,11 @@
  * and userspace (loader, test VMM).
  *
  * The kernel side is the arm64 KVM struct_ops type "kvm_smccc_ops" added by
- * kernel/patches. Its UAPI names are KVM_SMCCC_BPF_* in <asm/kvm.h>; the
- * SMCCC_BPF_* names below carry the same values so that BPF programs, which
- * see the kernel's enums through vmlinux.h, and userspace built against an
+ * kernel/patches. Its names are KVM_SMCCC_BPF_*: the actions are the
+ * kernel's enum kvm_smccc_bpf_action (include/kvm/arm_smccc_bpf.h, seen
+ * through BTF), the VM attributes are UAPI (<asm/kvm.h>). The SMCCC_BPF_*
+ * names below carry the same values so that BPF programs, which see the
+ * kernel's enums through vmlinux.h, and userspace built against an
  * unpatched <asm/kvm.h> can share one spelling without clashing.
  */
 #ifndef __SMCCC_BPF_H
@@ -32,6 +34,13 @@
  */
 #define SMCCC_BPF_KVM_ARM_VM_SMCCC_CTRL	0
 #define SMCCC_BPF_KVM_ARM_VM_SMCCC_BPF_VM_ID	1
+/*
+ * KVM_SET/GET_DEVICE_ATTR, same group: what the VMM lets policies do (a
+ * __u64 of flags). Without SMCCC_BPF_FLAG_EXITS a policy's FWD_TO_USER is
+ * a DENY, except for functions the VMM's own SMCCC filter forwards.
+ */
+#define SMCCC_BPF_KVM_ARM_VM_SMCCC_BPF_FLAGS	2
+#define SMCCC_BPF_FLAG_EXITS		(1ull << 0)
 
 /* Number of argument registers shown to a policy: x1..x17. */
 #define SMCCC_BPF_NR_ARGS		17

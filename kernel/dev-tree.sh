@@ -7,7 +7,9 @@
 #                                    as the base (tag smccc-bpf-base), git am the series
 #   kernel/dev-tree.sh export [DIR]  write DIR's commits since the base back to
 #                                    kernel/patches, refreshing the cover letter's
-#                                    shortlog and diffstat (its text is kept)
+#                                    shortlog and diffstat (its text is kept; the
+#                                    version in its subject, "[PATCH v2 0/N]",
+#                                    prefixes every patch)
 #
 # DIR defaults to $SMCCC_CACHE/dev/linux. Build it incrementally with
 #   make -C DIR O=../build ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j2 Image
@@ -38,15 +40,18 @@ init)
 export)
 	cd "$dir"
 	git rev-parse -q --verify "$base" >/dev/null || die "$dir has no $base tag"
+	# The series version is the cover letter's: "[PATCH v2 0/N]" -> "PATCH v2".
+	prefix=$(sed -n 's/^Subject: \[\(PATCH[^]]*\) 0\/[0-9]*\].*/\1/p' "$here/patches/0000-cover-letter.patch")
 	find "$here/patches" -name '0*.patch' ! -name '0000-*' -delete
-	git format-patch -q -o "$here/patches" "$base"
+	git format-patch -q --subject-prefix="${prefix:-PATCH}" -o "$here/patches" "$base"
 	python3 - "$here/patches/0000-cover-letter.patch" "$base" <<'EOF'
 import subprocess, sys
 path, base = sys.argv[1], sys.argv[2]
 text = open(path).read()
 head = text[:text.index('\n\n', text.index('Changes since')) + 2]
 n = subprocess.check_output(['git', 'rev-list', '--count', base + '..HEAD'], text=True).strip()
-head = head.replace(head[head.index('[PATCH 0/'):head.index(']', head.index('[PATCH 0/'))], '[PATCH 0/' + n)
+i = head.index(' 0/', head.index('Subject: [PATCH'))
+head = head[:i] + ' 0/' + n + head[head.index(']', i):]
 short = subprocess.check_output(['git', 'shortlog', base + '..HEAD'], text=True).rstrip('\n')
 stat = subprocess.check_output(['git', 'diff', '--stat=72', base, 'HEAD'], text=True)
 open(path, 'w').write(head + short + '\n\n' + stat + '\n-- \n2.39.5\n')

@@ -52,6 +52,10 @@
  *
  * Environment: SMCCC_TESTVM_SECONDARY_OFF=1 creates vCPU 1 powered off
  * (vmm_vm_create_opts secondaries_off; default: both vCPUs on).
+ * SMCCC_TESTVM_EXITS=0 leaves this VMM without the opt-in to policy exits
+ * (KVM_ARM_VM_SMCCC_BPF_FLAGS): a policy's FWD_TO_USER then reaches it
+ * only for IDs its filter forwards (it sets none) and is a DENY otherwise.
+ * By default it opts in: it is a VMM that serves forwarded calls (below).
  *
  * PSCI in the VMM (the "PSCI in the VMM (vCPU hotplug)" scenario,
  * docs/scenarios.md): forwarded CPU_ON, CPU_OFF and AFFINITY_INFO are
@@ -79,6 +83,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "smccc_bpf.h"
 #include "vmm.h"
 
 #define TESTVM_FWD_X0	0x5ec0deu
@@ -387,6 +392,7 @@ int main(void)
 {
 	struct vmm_vm_opts opts = { .nr_vcpus = TESTVM_NR_VCPUS };
 	const char *env = getenv("SMCCC_TESTVM_SECONDARY_OFF");
+	const char *exits = getenv("SMCCC_TESTVM_EXITS");
 	char line[256];
 	struct vmm_vm *vm;
 	uint64_t id = 0;
@@ -404,6 +410,13 @@ int main(void)
 	if (r) {
 		printf("error vm_id %s\n", strerror(-r));
 		return 1;
+	}
+	if (!exits || strcmp(exits, "0")) {
+		r = vmm_set_smccc_bpf_flags(vm, SMCCC_BPF_FLAG_EXITS);
+		if (r) {
+			printf("error exits opt-in %s\n", strerror(-r));
+			return 1;
+		}
 	}
 	vmm_set_hypercall_handler(vm, on_hypercall, NULL);
 	printf("vm_id %" PRIu64 "\n", id);

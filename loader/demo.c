@@ -492,6 +492,12 @@ int main(void)
 	printf("  vm_id     %" PRIu64 " (KVM_GET_DEVICE_ATTR on the VM fd), 2 vCPUs\n", vm_id);
 	show_debugfs(vm, vm_id, "none");
 	vmm_set_hypercall_handler(vm, vmm_hypercall, &seen);
+	/* This VMM serves the OEM call: it asks KVM for the policy's exits. */
+	r = vmm_set_smccc_bpf_flags(vm, SMCCC_BPF_FLAG_EXITS);
+	if (r)
+		die("KVM_SET_DEVICE_ATTR (smccc-bpf flags): %s", strerror(-r));
+	printf("  exits     opted in (KVM_ARM_VM_SMCCC_BPF_FLAGS): the policy may forward calls
+");
 
 	/* 2. Baseline: upstream KVM. */
 	for (p = 0; p < NR_PASSES; p++)

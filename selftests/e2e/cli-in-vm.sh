@@ -219,9 +219,11 @@ else
 fi
 run 0 "policy attach --global (BPF object)" "$CLI" policy attach --global "$OBJS/global_deny_psci.bpf.o"
 x0_is "global default: VM b's PSCI_VERSION denied" b 4 $NOT_SUPPORTED hvc 0 $PSCI_VERSION
-x0_is "global default: VM a keeps its own policy" a 3 0x10001 hvc 0 $PSCI_VERSION
+# The default decides first: VM a's own policy (which handles PSCI_VERSION) cannot loosen it.
+x0_is "global default: decides VM a's PSCI_VERSION before its own policy" a 3 $NOT_SUPPORTED hvc 0 $PSCI_VERSION
 run 0 "vm list with a default" "$CLI" vm list
 has "vm list: VM b under the default" out "^$b_id +[0-9]+ +smccc-testvm +default"
+has "vm list: VM a under the default and its own" out "^$a_id +[0-9]+ +smccc-testvm +default\\+vm"
 sample "smccc-bpf vm list"
 run 0 "policy show --global" "$CLI" policy show --global
 has "show: a hand-written object" out "hand-written BPF object"

@@ -12,6 +12,8 @@ echo "== smccc_e2e: the kvm_smccc_ops hook"
 ./smccc_e2e -b /test || rc=1
 echo "== cli-in-vm: the smccc-bpf CLI and the generic policy program"
 ./cli-in-vm.sh || rc=1
+echo "== bounds-in-vm: the VMM's opt-in to exits, 32-bit arguments, through the policy language"
+./bounds-in-vm.sh || rc=1
 echo "== policy-in-vm: policy files deciding real guest calls"
 ./policy-in-vm.sh || rc=1
 echo "== examples-in-vm: the hand-written example policies"

@@ -29,142 +29,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bounds.h"
+#include "e2e_util.h"
 #include "harness.h"
 #include "policy.h"
 #include "smccc_bpf.h"
 #include "vmm.h"
 #include "handle_all.skel.h"
 
-#define FN_SMCCC_VERSION		0x80000000u
-#define FN_SMCCC_ARCH_FEATURES	0x80000001u
-#define FN_SMCCC_ARCH_WORKAROUND_1	0x80008000u
-#define FN_PSCI_VERSION		0x84000000u
-#define FN_TRNG_VERSION		0x84000050u
-#define FN_PSCI_FEATURES		0x8400000au
-#define FN_PSCI_SYSTEM_RESET2	0x84000012u
-#define FN_KVM_FEATURES		0x86000000u
-#define FN_PV_TIME_FEATURES	0xc5000020u
-#define SIP_TEST_FN		0x82000001u	/* a SiP call KVM does not implement */
-#define SIP_TEST_FN2		0x82000002u
-
-#define SMCCC_1_1		0x10001u
-#define PSCI_1_1		0x10001u
-#define RET_NOT_SUPPORTED	((uint64_t)-1)
-
-static const char *bin_dir = "/test";
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static struct vmm_vm *new_vm(int nr_vcpus, uint64_t *id)
-{
-	struct vmm_vm *vm = vmm_vm_create(nr_vcpus);
-
-	if (vm && id && vmm_vm_id(vm, id)) {
-		vmm_vm_destroy(vm);
-		return NULL;
-	}
-	return vm;
-}
-
-static struct vmm_call mkcall(enum vmm_conduit c, uint32_t func_id)
-{
-	struct vmm_call call = { .conduit = c, .func_id = func_id };
-
-	return call;
-}
-
-/* x0 of one call on vCPU 0, or a value no SMCCC call returns on error. */
-static uint64_t call_x0(struct vmm_vm *vm, enum vmm_conduit c, uint32_t func_id)
-{
-	struct vmm_call call = mkcall(c, func_id);
-	struct vmm_result res;
-
-	if (vmm_call(vm, 0, &call, &res))
-		return 0xdeadbeefdeadbeefull;
-	return res.x[0];
-}
-
-static void set_return_handler(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
-			       uint64_t ret[4], void *opaque)
-{
-	const uint64_t *vals = opaque;
-
-	(void)vm; (void)vcpu; (void)run;
-	memcpy(ret, vals, 4 * sizeof(uint64_t));
-}
-
-/* The debugfs directory of the VM with this smccc-bpf id, or "". */
-static void vm_debugfs_dir(uint64_t vm_id, char *dir, size_t len)
-{
-	const char *base = "/sys/kernel/debug/kvm";
-	struct dirent *de;
-	DIR *d = opendir(base);
-
-	dir[0] = '\0';
-	while (d && (de = readdir(d))) {
-		unsigned long long id;
-		char path[512];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s/smccc_bpf", base, de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "vm_id: %llu", &id) == 1 && id == vm_id)
-			snprintf(dir, len, "%s/%s", base, de->d_name);
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* A "key: value" line of <vm debugfs dir>/smccc_bpf, or a number file. */
-static int read_debugfs(uint64_t vm_id, const char *file, const char *key, char *val, size_t len)
-{
-	char dir[400], path[512], line[256];
-	int ret = -ENOENT;
-	FILE *f;
-
-	vm_debugfs_dir(vm_id, dir, sizeof(dir));
-	if (!dir[0])
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		size_t kl = key ? strlen(key) : 0;
-
-		if (key && (strncmp(line, key, kl) || line[kl] != ':'))
-			continue;
-		const char *v = line + (key ? kl + 2 : 0);
-		size_t n = strcspn(v, "\n");
-
-		if (n >= len)
-			n = len - 1;
-		memcpy(val, v, n);
-		val[n] = '\0';
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-static int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run_cmd(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
+const char *bin_dir = "/test";
 
 /* ---- cases -------------------------------------------------------------- */
 
@@ -219,7 +92,10 @@ static void test_action_deny(enum vmm_conduit c)
 	vmm_vm_destroy(vm);
 }
 
-/* FWD_TO_USER: KVM_EXIT_HYPERCALL exactly as the upstream filter's. */
+/*
+ * FWD_TO_USER, to a VMM that opted in to policy exits: KVM_EXIT_HYPERCALL
+ * exactly as the upstream filter's.
+ */
 static void test_action_fwd_to_user(enum vmm_conduit c)
 {
 	static uint64_t answer[4] = { 0x1234, 5, 6, 7 };
@@ -232,6 +108,7 @@ static void test_action_fwd_to_user(enum vmm_conduit c)
 	vm = new_vm(1, &id);
 	ASSERT(vm, "vm create: %s", strerror(errno));
 	vmm_set_hypercall_handler(vm, set_return_handler, answer);
+	ASSERT_EQ(vmm_set_smccc_bpf_flags(vm, SMCCC_BPF_FLAG_EXITS), 0);
 	p = policy_load(id, SMCCC_BPF_ACT_HANDLE);
 	ASSERT(p, "load: %s", strerror(errno));
 	ASSERT_EQ(policy_rule(p, SIP_TEST_FN, SMCCC_BPF_ACT_FWD_TO_USER, NULL), 0);
@@ -256,6 +133,7 @@ static void test_action_fwd_to_user(enum vmm_conduit c)
 static void test_action_return(enum vmm_conduit c)
 {
 	static const uint64_t vals[4] = { 0x1111, 0x2222222222ull, 0x3333, 0xffffffffffffffffull };
+	static const uint64_t psci_1_0[4] = { PSCI_1_0 };
 	struct vmm_call call = mkcall(c, SIP_TEST_FN);
 	struct vmm_result res;
 	struct vmm_vm *vm;
@@ -274,9 +152,14 @@ static void test_action_return(enum vmm_conduit c)
 	EXPECT_EQ(res.x[1], vals[1]);
 	EXPECT_EQ(res.x[2], vals[2]);
 	EXPECT_EQ(res.x[3], vals[3]);
-	/* Also for a call KVM implements: the policy's answer wins. */
+	/*
+	 * To a discovery call, only an answer that hides something counts:
+	 * PSCI 1.0 under KVM's 1.1, not a version KVM does not implement.
+	 */
 	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_RETURN, vals), 0);
-	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), vals[0]);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_1);
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_RETURN, psci_1_0), 0);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_0);
 	policy_free(p);
 	vmm_vm_destroy(vm);
 }
@@ -304,7 +187,10 @@ static void test_action_out_of_range(enum vmm_conduit c)
 	vmm_vm_destroy(vm);
 }
 
-/* The program sees ID, conduit, imm, vCPU, VM id and x1..x17. */
+/*
+ * The program sees ID, conduit, imm, vCPU, VM id and x1..x17: the whole
+ * registers for an SMC64/HVC64 ID, their low halves for a 32-bit one.
+ */
 static void test_call_context(enum vmm_conduit c)
 {
 	struct vmm_call call = mkcall(c, SIP_TEST_FN2);
@@ -327,6 +213,12 @@ static void test_call_context(enum vmm_conduit c)
 		call.args[i] = 0xa5a5000000000000ull | (uint64_t)(i + 1) << 8 | c;
 	ASSERT_EQ(vmm_call(vm, 1, &call, &res), 0);
 	EXPECT_EQ(seen->func_id, SIP_TEST_FN2);
+	for (i = 0; i < 17; i++)
+		EXPECT(seen->args[i] == (uint32_t)call.args[i], "x%d: 0x%llx (SMC32)", i + 1,
+		       (unsigned long long)seen->args[i]);
+	call.func_id = SIP_TEST_FN2_64;
+	ASSERT_EQ(vmm_call(vm, 1, &call, &res), 0);
+	EXPECT_EQ(seen->func_id, SIP_TEST_FN2_64);
 	EXPECT_EQ(seen->conduit, c == VMM_SMC ? SMCCC_BPF_CONDUIT_SMC : SMCCC_BPF_CONDUIT_HVC);
 	EXPECT_EQ(seen->imm, call.imm);
 	EXPECT_EQ(seen->vcpu_id, 1);
@@ -376,11 +268,15 @@ static void test_two_vms_isolated(enum vmm_conduit c)
 	vmm_vm_destroy(b);
 }
 
-/* The host-wide default decides for VMs without a policy of their own only. */
+/*
+ * The host-wide default decides first, for every VM; a VM's own policy
+ * decides only what the default lets KVM handle, so a permissive policy of
+ * the VMM's cannot loosen a denying default.
+ */
 static void test_global_default(enum vmm_conduit c)
 {
 	static const uint64_t rg[4] = { 0x6106a1 }, rv[4] = { 0x0be };
-	uint64_t id_own, id_other;
+	uint64_t id_own, id_other, n;
 	struct vmm_vm *own = new_vm(1, &id_own), *other = new_vm(1, &id_other);
 	struct policy *pg = NULL, *pv = NULL;
 	char val[64];
@@ -390,14 +286,24 @@ static void test_global_default(enum vmm_conduit c)
 	pv = policy_load(id_own, SMCCC_BPF_ACT_HANDLE);
 	ASSERT(pg && pv, "load: %s", strerror(errno));
 	ASSERT_EQ(policy_rule(pg, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, rg), 0);
+	ASSERT_EQ(policy_rule(pg, FN_PSCI_VERSION, SMCCC_BPF_ACT_DENY, NULL), 0);
 	ASSERT_EQ(policy_rule(pv, SIP_TEST_FN, SMCCC_BPF_ACT_RETURN, rv), 0);
+	ASSERT_EQ(policy_rule(pv, SIP_TEST_FN2, SMCCC_BPF_ACT_RETURN, rv), 0);
 	ASSERT_EQ(policy_attach(pg), 0);
 	EXPECT_EQ(call_x0(own, c, SIP_TEST_FN), 0x6106a1);
 	ASSERT_EQ(policy_attach(pv), 0);
-	EXPECT_EQ(call_x0(own, c, SIP_TEST_FN), 0x0be);
+	n = policy_seen(pv)->calls;
+	/* The default's answers stand; the VM's policy is not even asked. */
+	EXPECT_EQ(call_x0(own, c, SIP_TEST_FN), 0x6106a1);
+	EXPECT_EQ(call_x0(own, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(policy_seen(pv)->calls, n);
+	/* What the default lets through, the VM's policy decides. */
+	EXPECT_EQ(call_x0(own, c, SIP_TEST_FN2), 0x0be);
+	EXPECT_EQ(policy_seen(pv)->calls, n + 1);
 	EXPECT_EQ(call_x0(other, c, SIP_TEST_FN), 0x6106a1);
+	EXPECT_EQ(call_x0(other, c, SIP_TEST_FN2), RET_NOT_SUPPORTED);
 	EXPECT_EQ(read_debugfs(id_own, "smccc_bpf", "policy", val, sizeof(val)), 0);
-	EXPECT(!strcmp(val, "vm"), "own VM's policy is '%s'", val);
+	EXPECT(!strcmp(val, "default+vm"), "own VM's policy is '%s'", val);
 	EXPECT_EQ(read_debugfs(id_other, "smccc_bpf", "policy", val, sizeof(val)), 0);
 	EXPECT(!strcmp(val, "default"), "other VM's policy is '%s'", val);
 	/* A second default is refused while one is attached. */
@@ -407,6 +313,7 @@ static void test_global_default(enum vmm_conduit c)
 	EXPECT_EQ(policy_attach(pv), -EBUSY);
 	policy_free(pg);
 	EXPECT_EQ(call_x0(other, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call_x0(own, c, FN_PSCI_VERSION), PSCI_1_1);
 	EXPECT_EQ(read_debugfs(id_other, "smccc_bpf", "policy", val, sizeof(val)), 0);
 	EXPECT(!strcmp(val, "none"), "policy after detach is '%s'", val);
 	policy_free(pv);
@@ -624,22 +531,13 @@ static void test_arch_range_reserved(enum vmm_conduit c)
 	vmm_vm_destroy(vm);
 }
 
-/* x0 of func_id(x1) on vCPU 0, or a value no SMCCC call returns on error. */
-static uint64_t call1_x0(struct vmm_vm *vm, enum vmm_conduit c, uint32_t func_id, uint64_t x1)
-{
-	struct vmm_call call = mkcall(c, func_id);
-	struct vmm_result res;
-
-	call.args[0] = x1;
-	if (vmm_call(vm, 0, &call, &res))
-		return 0xdeadbeefdeadbeefull;
-	return res.x[0];
-}
-
-/* handled(): sees the guest's arguments and KVM's answer, and may replace it. */
+/*
+ * handled(): sees the guest's arguments and the answer to a discovery call,
+ * and may hide part of it; it is not called for any other call.
+ */
 static void test_handled_adjusts_answers(enum vmm_conduit c)
 {
-	static const uint64_t psci_ver[4] = { 0x777 };
+	static const uint64_t psci_ver[4] = { PSCI_1_0 };
 	static const uint64_t absent[4] = { RET_NOT_SUPPORTED };
 	static const uint64_t fwd[4] = { 0x1234 };
 	uint64_t id, reset2, feats, bitmap[4] = { 0 }, n;
@@ -650,6 +548,7 @@ static void test_handled_adjusts_answers(enum vmm_conduit c)
 	vm = new_vm(1, &id);
 	ASSERT(vm, "vm create: %s", strerror(errno));
 	vmm_set_hypercall_handler(vm, set_return_handler, (void *)fwd);
+	ASSERT_EQ(vmm_set_smccc_bpf_flags(vm, SMCCC_BPF_FLAG_EXITS), 0);
 	reset2 = call1_x0(vm, c, FN_PSCI_FEATURES, FN_PSCI_SYSTEM_RESET2);
 	feats = call_x0(vm, c, FN_KVM_FEATURES);
 	EXPECT_EQ(reset2, 0);			/* PSCI 1.1: SYSTEM_RESET2 is there */
@@ -669,17 +568,27 @@ static void test_handled_adjusts_answers(enum vmm_conduit c)
 	EXPECT_EQ(seen->x1, FN_PSCI_SYSTEM_RESET2);
 	EXPECT_EQ(seen->kvm_ret[0], reset2);
 	n = seen->calls;
-	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), 0x10000);	/* KVM's TRNG handler */
+	EXPECT_EQ(call_x0(vm, c, FN_TRNG_VERSION), TRNG_1_0);	/* KVM's TRNG handler */
 	EXPECT_EQ(seen->func_id, FN_TRNG_VERSION);
-	EXPECT_EQ(seen->kvm_ret[0], 0x10000);
+	EXPECT_EQ(seen->kvm_ret[0], TRNG_1_0);
 	EXPECT_EQ(seen->calls, n + 1);
 
-	/* Not for calls KVM did not answer: denied, returned, forwarded. */
+	/*
+	 * Not for calls KVM did not answer (denied, forwarded), and not for
+	 * calls that are not discovery: entropy, time, the UUID.
+	 */
 	n = seen->calls;
 	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN), RET_NOT_SUPPORTED);
-	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), 0x777);
 	EXPECT_EQ(call_x0(vm, c, SIP_TEST_FN2), 0x1234);
+	EXPECT(call_x0(vm, c, FN_TRNG_RND64) != RET_NOT_SUPPORTED, "TRNG_RND64 failed");
+	EXPECT(call_x0(vm, c, FN_TRNG_GET_UUID) != RET_NOT_SUPPORTED, "TRNG_GET_UUID failed");
+	call1_x0(vm, c, FN_KVM_PTP, 0);
 	EXPECT_EQ(seen->calls, n);
+
+	/* A RETURN to a discovery call: KVM answers, then the lower version stands. */
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), PSCI_1_0);
+	EXPECT_EQ(seen->calls, n + 1);
+	EXPECT_EQ(seen->kvm_ret[0], PSCI_1_0);	/* handled() sees the answer so far */
 
 	/* Replaced answers: one function gone, one bit of the bitmap cleared. */
 	ASSERT_EQ(policy_adjust(p, FN_PSCI_FEATURES, absent), 0);
@@ -951,6 +860,15 @@ static const struct e2e_case cases[] = {
 	BOTH("arch_range_reserved", test_arch_range_reserved),
 	BOTH("handled_adjusts_answers", test_handled_adjusts_answers),
 	BOTH("handled_arch_range", test_handled_arch_range),
+	BOTH("fwd_needs_opt_in", test_fwd_needs_opt_in),
+	BOTH("ceiling_filter", test_ceiling_filter),
+	BOTH("ceiling_fw_regs", test_ceiling_fw_regs),
+	BOTH("handled_hides_only", test_handled_hides_only),
+	BOTH("arch_discovery_reserved", test_arch_discovery_reserved),
+	BOTH("args_narrowed_32bit", test_args_narrowed_32bit),
+	BOTH("destroyed_vm_detaches_link", test_destroyed_vm_detaches_link),
+	BOTH("detach_waits_for_calls", test_detach_waits_for_calls),
+	BOTH("tracepoint", test_tracepoint),
 	BOTH("unprivileged_cannot_attach", test_unprivileged_cannot_attach),
 	ONCE("context_read_only", test_context_read_only),
 	BOTH("bpftool_register_pinned", test_bpftool_register_pinned),

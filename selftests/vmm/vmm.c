@@ -218,6 +218,17 @@ int vmm_vm_id(const struct vmm_vm *vm, uint64_t *id)
 	return ioctl(vm->vm_fd, KVM_GET_DEVICE_ATTR, &attr) ? -errno : 0;
 }
 
+int vmm_set_smccc_bpf_flags(struct vmm_vm *vm, uint64_t flags)
+{
+	struct kvm_device_attr attr = {
+		.group	= SMCCC_BPF_KVM_ARM_VM_SMCCC_CTRL,
+		.attr	= SMCCC_BPF_KVM_ARM_VM_SMCCC_BPF_FLAGS,
+		.addr	= (uint64_t)(uintptr_t)&flags,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
+}
+
 int vmm_set_smccc_filter(struct vmm_vm *vm, uint32_t base, uint32_t nr_functions,
 			 uint8_t action)
 {

@@ -108,6 +108,13 @@ int vmm_nr_vcpus(const struct vmm_vm *vm);
 int vmm_vm_id(const struct vmm_vm *vm, uint64_t *id);
 
 /*
+ * What this VMM lets smccc-bpf policies do (KVM_SET_DEVICE_ATTR
+ * KVM_ARM_VM_SMCCC_BPF_FLAGS): SMCCC_BPF_FLAG_EXITS opts in to the
+ * KVM_EXIT_HYPERCALL exits policies decide. Any time. 0 or -errno (silent).
+ */
+int vmm_set_smccc_bpf_flags(struct vmm_vm *vm, uint64_t flags);
+
+/*
  * Upstream SMCCC filter (KVM_SET_DEVICE_ATTR KVM_ARM_VM_SMCCC_FILTER).
  * Only before any vCPU of the VM has run. 0 or -errno (silent).
  */

@@ -23,8 +23,32 @@ const volatile __u32 default_action = SMCCC_BPF_ACT_HANDLE;
 
 struct test_seen seen;
 
+/* Iterations of an empty bpf_loop() per decide(): a slow policy. */
+__u32 spin_loops;
+/* decide() calls in progress right now */
+__s64 in_flight;
+
+static long spin(__u64 i, void *ctx)
+{
+	return 0;
+}
+
+static int decide_call(struct kvm_smccc_call *call);
+
 SEC("struct_ops/decide")
 int BPF_PROG(decide, struct kvm_smccc_call *call)
+{
+	int action;
+
+	__sync_fetch_and_add(&in_flight, 1);
+	if (spin_loops)
+		bpf_loop(spin_loops, spin, NULL, 0);
+	action = decide_call(call);
+	__sync_fetch_and_sub(&in_flight, 1);
+	return action;
+}
+
+static __always_inline int decide_call(struct kvm_smccc_call *call)
 {
 	__u32 func_id = call->func_id;
 	struct test_rule *rule;
