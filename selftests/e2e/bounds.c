@@ -207,6 +207,36 @@ void test_ceiling_fw_regs(enum vmm_conduit c)
 	vmm_vm_destroy(vm);
 }
 
+/*
+ * A VM with KVM's PSCI 0.1 has no PSCI_VERSION: neither a RETURN nor
+ * handled() can make one up (nor PSCI_FEATURES).
+ */
+void test_ceiling_psci_0_1(enum vmm_conduit c)
+{
+	static const uint64_t v0_2[4] = { 2 }, zero[4] = { 0 };
+	struct vmm_vm_opts opts = { .nr_vcpus = 1, .psci_0_1 = true };
+	struct vmm_vm *vm;
+	struct policy *p;
+	uint64_t id;
+
+	vm = vmm_vm_create_opts(&opts);
+	ASSERT(vm, "vm create: %s", strerror(errno));
+	ASSERT_EQ(vmm_vm_id(vm, &id), 0);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	p = policy_load_handled(id, SMCCC_BPF_ACT_HANDLE);
+	ASSERT(p, "load: %s", strerror(errno));
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_RETURN, v0_2), 0);
+	ASSERT_EQ(policy_adjust(p, FN_PSCI_FEATURES, zero), 0);
+	ASSERT_EQ(policy_attach(p), 0);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	ASSERT_EQ(policy_rule(p, FN_PSCI_VERSION, SMCCC_BPF_ACT_HANDLE, NULL), 0);
+	ASSERT_EQ(policy_adjust(p, FN_PSCI_VERSION, v0_2), 0);
+	EXPECT_EQ(call_x0(vm, c, FN_PSCI_VERSION), RET_NOT_SUPPORTED);
+	EXPECT_EQ(call1_x0(vm, c, FN_PSCI_FEATURES, FN_PSCI_CPU_ON), RET_NOT_SUPPORTED);
+	policy_free(p);
+	vmm_vm_destroy(vm);
+}
+
 /* handled() can hide, never add: a higher version or a "yes" is ignored. */
 void test_handled_hides_only(enum vmm_conduit c)
 {

@@ -8,6 +8,7 @@
 void test_fwd_needs_opt_in(enum vmm_conduit c);
 void test_ceiling_filter(enum vmm_conduit c);
 void test_ceiling_fw_regs(enum vmm_conduit c);
+void test_ceiling_psci_0_1(enum vmm_conduit c);
 void test_handled_hides_only(enum vmm_conduit c);
 void test_arch_discovery_reserved(enum vmm_conduit c);
 void test_args_narrowed_32bit(enum vmm_conduit c);

@@ -863,6 +863,7 @@ static const struct e2e_case cases[] = {
 	BOTH("fwd_needs_opt_in", test_fwd_needs_opt_in),
 	BOTH("ceiling_filter", test_ceiling_filter),
 	BOTH("ceiling_fw_regs", test_ceiling_fw_regs),
+	BOTH("ceiling_psci_0_1", test_ceiling_psci_0_1),
 	BOTH("handled_hides_only", test_handled_hides_only),
 	BOTH("arch_discovery_reserved", test_arch_discovery_reserved),
 	BOTH("args_narrowed_32bit", test_args_narrowed_32bit),

@@ -384,7 +384,8 @@ struct vmm_vm *vmm_vm_create_opts(const struct vmm_vm_opts *opts)
 		goto err;
 	}
 	/* In-kernel PSCI 0.2+ as any real VMM: PSCI calls are dispatched by KVM. */
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (!opts->psci_0_1)
+		init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
 
 	/* Count vCPUs as they come so destroy cleans up a partial VM. */
 	for (i = 0; i < opts->nr_vcpus; i++) {

@@ -77,6 +77,11 @@ struct vmm_vm_opts {
 	 * vmm_entry_addr() and a successful vmm_wait_online().
 	 */
 	bool secondaries_off;
+	/*
+	 * KVM's PSCI 0.1 (no KVM_ARM_VCPU_PSCI_0_2): the standard PSCI IDs are
+	 * NOT_SUPPORTED, as for a VMM that never asked for PSCI 0.2.
+	 */
+	bool psci_0_1;
 };
 
 /*
