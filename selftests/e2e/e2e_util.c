@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "e2e_util.h"
 
@@ -141,4 +144,72 @@ long long vm_stat(uint64_t vm_id, const char *name)
 	if (read_debugfs(vm_id, name, NULL, val, sizeof(val)))
 		return -1;
 	return strtoll(val, NULL, 0);
+}
+
+int in_child(void (*drop)(void), int (*fn)(void))
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		drop();
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Clears (or sets back) cap in the effective set, and in permitted if asked. */
+static int cap_change(int cap, bool on, bool permitted)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint32_t bit = 1u << (cap % 32);
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (on)
+		data[cap / 32].effective |= bit;
+	else
+		data[cap / 32].effective &= ~bit;
+	if (permitted && !on)
+		data[cap / 32].permitted &= ~bit;
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+void drop_sys_admin(void)
+{
+	if (cap_change(CAP_SYS_ADMIN, false, true))
+		_exit(99);
+}
+
+int set_sys_admin(bool on)
+{
+	return cap_change(CAP_SYS_ADMIN, on, false);
+}
+
+int read_fdinfo(pid_t pid, int fd, const char *key, char *val, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(val, len, "%s", line + klen + 1 + strspn(line + klen + 1, " \t"));
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
 }

@@ -3,7 +3,9 @@
 #ifndef __SMCCC_E2E_UTIL_H
 #define __SMCCC_E2E_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "vmm.h"
@@ -52,6 +54,14 @@ void vm_debugfs_dir(uint64_t vm_id, char *dir, size_t len);
 int read_debugfs(uint64_t vm_id, const char *file, const char *key, char *val, size_t len);
 /* A vCPU statistic of the VM (summed over vCPUs, from debugfs); -1 if unreadable. */
 long long vm_stat(uint64_t vm_id, const char *name);
+/* Runs fn in a forked child after drop(); its exit status, 128 if killed. */
+int in_child(void (*drop)(void), int (*fn)(void));
+/* Root, but without CAP_SYS_ADMIN (effective and permitted); _exit(99) on error. */
+void drop_sys_admin(void);
+/* Clears or sets back CAP_SYS_ADMIN in the effective set; 0 or -errno. */
+int set_sys_admin(bool on);
+/* The value of a "key:<tab>value" line of /proc/PID/fdinfo/FD; 0 or -errno. */
+int read_fdinfo(pid_t pid, int fd, const char *key, char *val, size_t len);
 /* system() of the formatted command; its exit status. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -9,7 +9,8 @@
 
 #include "policy.h"
 
-static struct policy *load(uint64_t vm_id, uint32_t default_action, bool with_handled)
+static struct policy *load(uint64_t vm_id, int vm_fd, uint32_t default_action,
+			   bool with_handled)
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	int err;
@@ -20,6 +21,7 @@ static struct policy *load(uint64_t vm_id, uint32_t default_action, bool with_ha
 	if (!p->skel)
 		goto err;
 	p->skel->struct_ops.test_policy->vm_id = vm_id;
+	p->skel->struct_ops.test_policy->vm_fd = vm_fd;
 	p->skel->rodata->default_action = default_action;
 	if (!with_handled) {
 		p->skel->struct_ops.test_policy->handled = NULL;
@@ -41,12 +43,17 @@ err:
 
 struct policy *policy_load(uint64_t vm_id, uint32_t default_action)
 {
-	return load(vm_id, default_action, false);
+	return load(vm_id, 0, default_action, false);
+}
+
+struct policy *policy_load_fd(int vm_fd, uint64_t vm_id, uint32_t default_action)
+{
+	return load(vm_id, vm_fd, default_action, false);
 }
 
 struct policy *policy_load_handled(uint64_t vm_id, uint32_t default_action)
 {
-	return load(vm_id, default_action, true);
+	return load(vm_id, 0, default_action, true);
 }
 
 int policy_attach(struct policy *p)

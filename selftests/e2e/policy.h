@@ -15,7 +15,9 @@ struct policy {
 
 /* Opens and loads a test policy for vm_id; NULL + errno on failure. */
 struct policy *policy_load(uint64_t vm_id, uint32_t default_action);
-/* The same, with its handled() program. */
+/* The same for the VM of vm_fd (vm_id 0, or that VM's id to check it). */
+struct policy *policy_load_fd(int vm_fd, uint64_t vm_id, uint32_t default_action);
+/* The same, by id, with its handled() program. */
 struct policy *policy_load_handled(uint64_t vm_id, uint32_t default_action);
 /* Attaches through a link; 0 or -errno. */
 int policy_attach(struct policy *p);

@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "authority.h"
 #include "bounds.h"
 #include "e2e_util.h"
 #include "harness.h"
@@ -641,39 +642,10 @@ static void test_handled_arch_range(enum vmm_conduit c)
 	vmm_vm_destroy(vm);
 }
 
-/* Runs fn in a child with reduced privileges; its exit status. */
-static int in_child(void (*drop)(void), int (*fn)(void))
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0) {
-		drop();
-		_exit(fn());
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static void drop_to_nobody(void)
 {
 	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
 	    setresuid(65534, 65534, 65534))
-		_exit(99);
-}
-
-/* Root, but without CAP_SYS_ADMIN: CAP_BPF alone is not enough. */
-static void drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		_exit(99);
-	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
-	data[CAP_SYS_ADMIN / 32].permitted &= ~(1u << (CAP_SYS_ADMIN % 32));
-	if (syscall(SYS_capset, &hdr, data))
 		_exit(99);
 }
 
@@ -871,6 +843,11 @@ static const struct e2e_case cases[] = {
 	BOTH("detach_waits_for_calls", test_detach_waits_for_calls),
 	BOTH("tracepoint", test_tracepoint),
 	BOTH("unprivileged_cannot_attach", test_unprivileged_cannot_attach),
+	BOTH("vm_fd_attach_unprivileged", test_vm_fd_attach_unprivileged),
+	BOTH("vm_fd_checks", test_vm_fd_checks),
+	BOTH("vm_fd_update_same_vm", test_vm_fd_update_same_vm),
+	ONCE("vm_fdinfo", test_vm_fdinfo),
+	BOTH("operator_pidfd_getfd", test_operator_pidfd_getfd),
 	ONCE("context_read_only", test_context_read_only),
 	BOTH("bpftool_register_pinned", test_bpftool_register_pinned),
 	ONCE("kvm_selftests_no_policy", test_kvm_selftests_no_policy),
