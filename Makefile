@@ -82,8 +82,11 @@ $(HOST_BPFTOOL) $(TOOLS)/arm64/libbpf.a $(TOOLS)/arm64/bpftool &: $(IMAGE)
 	$(Q)flock $(KDIR)/.tools.lock scripts/build-bpf-tools.sh $(KSRC) $(TOOLS)
 
 kvm-selftests: $(KVM_SELFTESTS)/psci_test
-$(KVM_SELFTESTS)/psci_test: $(IMAGE)
-	$(Q)flock $(KDIR)/.selftests.lock scripts/build-kvm-selftests.sh $(KSRC) $(KVM_SELFTESTS)
+# smccc_bpf's BPF skeleton is built with the host bpftool, the arm64 libbpf
+# and the BTF of the kernel under test.
+$(KVM_SELFTESTS)/psci_test: $(IMAGE) $(VMLINUX) $(HOST_BPFTOOL) $(TOOLS)/arm64/libbpf.a
+	$(Q)VMLINUX_BTF=$(VMLINUX) BPF_TOOLS=$(TOOLS) flock $(KDIR)/.selftests.lock \
+		scripts/build-kvm-selftests.sh $(KSRC) $(KVM_SELFTESTS)
 
 $(BUILD)/vmlinux.h: $(VMLINUX) $(HOST_BPFTOOL)
 	$(call msg,GEN,$@)
@@ -112,7 +115,7 @@ e2e: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS)
 $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool \
 		$(KVM_SELFTESTS)/psci_test selftests/e2e/run-in-vm.sh scripts/mkinitramfs.sh \
 		scripts/initramfs-init.sh $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
-		selftests/e2e/cli-in-vm.sh selftests/e2e/policy-in-vm.sh $(EXAMPLES_OBJS) \
+		$(CLI_CAPDROP) selftests/e2e/cli-in-vm.sh selftests/e2e/policy-in-vm.sh $(EXAMPLES_OBJS) \
 		selftests/e2e/examples-in-vm.sh selftests/e2e/lib-in-vm.sh \
 		$(LINUX_GUEST_DEPS) \
 		selftests/e2e/scenarios-in-vm.sh bpf/policies/ffa-to-vmm.policy \
@@ -128,6 +131,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f $(TOOLS)/arm64/bpftool:/test/bpftool \
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
+		-f $(CLI_CAPDROP):/test/capdrop \
 		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
 		-f selftests/e2e/policy-in-vm.sh:/test/policy-in-vm.sh \

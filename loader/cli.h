@@ -30,8 +30,8 @@ enum cli_exit {
 	CLI_EXIT_POLICY		= 3,	/* the policy file does not compile */
 	CLI_EXIT_NOENT		= 4,	/* no such VM, nothing attached, no such file */
 	CLI_EXIT_BUSY		= 5,	/* a policy is already attached */
-	CLI_EXIT_PERM		= 6,	/* not privileged (CAP_BPF + CAP_SYS_ADMIN) */
-	CLI_EXIT_SYSTEM		= 7,	/* kernel without smccc-bpf, bpffs/debugfs missing */
+	CLI_EXIT_PERM		= 6,	/* not privileged: capabilities, ptrace rights on the VMM */
+	CLI_EXIT_SYSTEM		= 7,	/* kernel without smccc-bpf, bpffs or /proc missing */
 	CLI_EXIT_VERIFIER	= 8,	/* the verifier rejected the program */
 	CLI_EXIT_UNSUPPORTED	= 9,	/* not for this kind of policy (export of a BPF object) */
 };
@@ -44,7 +44,7 @@ struct cli {
 	FILE *err;		/* messages (stderr) */
 	struct json_writer *jw;	/* with -j, on out */
 	/* Where things are; overridable (environment) for tests. */
-	const char *debugfs;	/* SMCCC_BPF_DEBUGFS, default /sys/kernel/debug */
+	const char *proc;	/* SMCCC_BPF_PROC, default /proc: where the VM fds are */
 	const char *pin_root;	/* SMCCC_BPF_PIN_ROOT, default SMCCC_BPF_PIN_DIR */
 	const char *btf_path;	/* SMCCC_BPF_VMLINUX_BTF, default /sys/kernel/btf/vmlinux */
 	/* set by cli_fail(): an error was already reported */
@@ -103,16 +103,17 @@ void cli_object_usage(const struct cli *cli, const struct cli_object *obj, FILE 
 /* A non-negative integer, decimal or 0x hex, whole string; false otherwise. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
-/* --vm ID | --global, as the policy commands take them. */
+/* --vm ID | --pid PID [--vm ID] | --global, as the policy commands take them. */
 struct cli_target {
 	bool set;
 	bool global;
 	uint64_t vm_id;		/* SMCCC_BPF_VM_ID_GLOBAL if global */
+	int pid;		/* --pid: the VMM holding the VM, else 0 */
 };
 
 /* What a command's options and arguments can be (cli_parse_args). */
-#define CLI_ARG_TARGET		(1u << 0)	/* --vm ID | --global */
-#define CLI_ARG_VM		(1u << 1)	/* --vm ID only */
+#define CLI_ARG_TARGET		(1u << 0)	/* --vm ID | --pid PID | --global */
+#define CLI_ARG_VM		(1u << 1)	/* --vm ID | --pid PID */
 #define CLI_ARG_CONDUIT		(1u << 2)	/* --conduit hvc|smc */
 #define CLI_ARG_VCPU		(1u << 3)	/* --vcpu N */
 #define CLI_ARG_COUNT		(1u << 4)	/* --count N */
@@ -139,8 +140,10 @@ struct cli_args {
  * Parses a command's arguments (argv[0] is the command): long options
  * "--opt VALUE" or "--opt=VALUE" anywhere among the positional arguments,
  * "--" ends the options; a word starting with '-' followed by a digit is
- * positional (a number). Options not in `allowed` are refused. Returns 0,
- * or CLI_EXIT_USAGE after reporting the problem.
+ * positional (a number). Options not in `allowed` are refused. --pid PID
+ * is resolved here to its VM's id (cli_vm_lookup(), /proc), so that every
+ * command keys on the VM id. Returns 0, or an exit code after reporting
+ * the problem (CLI_EXIT_USAGE; for --pid, those of cli_vm_lookup()).
  */
 int cli_parse_args(struct cli *cli, const char *object, int argc, char **argv,
 		   unsigned int allowed, struct cli_args *a);
@@ -160,6 +163,8 @@ int cli_check_kernel(struct cli *cli);
 /* The pin root's filesystem is bpffs; otherwise reports it (CLI_EXIT_SYSTEM). */
 int cli_check_bpffs(struct cli *cli);
 
+/* What an EPERM for t means: the capabilities its attach needs, and which it does not. */
+const char *cli_perm_hint(const struct cli_target *t);
 /* Maps an errno from loading or attaching to an exit code and a message. */
 int cli_fail_errno(struct cli *cli, int err, const struct cli_target *t, const char *what);
 

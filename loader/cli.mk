@@ -8,9 +8,11 @@
 #                                    with -DSMCCC_BPF_CLI_NO_MAIN: the
 #                                    dispatcher smccc_bpf_main()), for the
 #                                    CMocka test selftests/host/test_cli.c
-# and the test VM helper $(BUILD)/cli/arm64/smccc-testvm (loader/cli_testvm.c).
+# and the test VM helpers $(BUILD)/cli/arm64/smccc-testvm (loader/cli_testvm.c)
+# and $(BUILD)/cli/arm64/capdrop (selftests/tools/capdrop.c: runs the CLI
+# as root without CAP_SYS_ADMIN, for cli-in-vm.sh).
 #
-#   make cli            both binaries and the helper
+#   make cli            both binaries and the helpers
 #   make cli-host-lib   the host library (selftests/host builds test_cli with it)
 #   make cli-booted     boot a VM running selftests/e2e/cli-in-vm.sh alone
 #
@@ -50,7 +52,10 @@ CLI_HOST_OBJS := $(patsubst loader/%.c,$(CLI_OUT)/host/%.o,$(CLI_LIB_SRCS))
 
 .PHONY: cli cli-host-lib cli-booted
 
-cli: $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/host/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm
+CLI_CAPDROP := $(CLI_OUT)/arm64/capdrop
+
+cli: $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/host/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
+	$(CLI_CAPDROP)
 cli-host-lib: $(CLI_OUT)/host/libsmccc-cli.a
 
 $(CLI_OUT)/arm64/smccc-bpf: $(CLI_MAIN) $(CLI_LIB_SRCS) $(CLI_HDRS) $(POLICY_SKEL) \
@@ -62,6 +67,10 @@ $(CLI_OUT)/arm64/smccc-bpf: $(CLI_MAIN) $(CLI_LIB_SRCS) $(CLI_HDRS) $(POLICY_SKE
 $(CLI_OUT)/arm64/smccc-testvm: loader/cli_testvm.c $(BUILD)/vmm/libvmm.a
 	$(call msg,BINARY,$@)
 	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(ARM64_CFLAGS) $< $(BUILD)/vmm/libvmm.a -o $@
+
+$(CLI_CAPDROP): selftests/tools/capdrop.c
+	$(call msg,BINARY,$@)
+	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(ARM64_CFLAGS) $< -o $@
 
 $(CLI_OUT)/host/%.o: loader/%.c $(CLI_HDRS) $(POLICY_SKEL) $(TOOLS)/host/libbpf.a
 	$(call msg,CC,$@)
@@ -84,7 +93,7 @@ CLI_E2E_OBJS := $(BUILD)/e2e/global_deny_psci.bpf.o $(BUILD)/e2e/handle_all.bpf.
 	$(BUILD)/e2e/bad_write.bpf.o
 
 $(BUILD)/cli.cpio.gz: $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm $(CLI_E2E_OBJS) \
-		$(TOOLS)/arm64/bpftool \
+		$(TOOLS)/arm64/bpftool $(CLI_CAPDROP) \
 		selftests/e2e/cli-in-vm.sh selftests/e2e/lib-in-vm.sh scripts/mkinitramfs.sh scripts/initramfs-init.sh
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
@@ -92,6 +101,7 @@ $(BUILD)/cli.cpio.gz: $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm $
 		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
+		-f $(CLI_CAPDROP):/test/capdrop \
 		-f $(TOOLS)/arm64/bpftool:/test/bpftool \
 		$(foreach o,$(CLI_E2E_OBJS),-f $(o):/test/$(notdir $(o)))
 

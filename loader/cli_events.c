@@ -249,7 +249,7 @@ out:
 }
 
 static const struct cli_cmd events_cmds[] = {
-	{ "follow", do_follow, "[--vm ID] [--count N] [--timeout SECS]",
+	{ "follow", do_follow, "[--vm ID | --pid PID] [--count N] [--timeout SECS]",
 	  "print audit events as the policies emit them" },
 	{ 0 }
 };

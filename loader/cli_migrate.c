@@ -68,7 +68,7 @@ static bool want_help(int argc, char **argv)
 /* ---- policy export ------------------------------------------------------------- */
 
 static const char export_help[] =
-	"Usage: %s policy export (--vm ID | --global) [-o FILE]\n"
+	"Usage: %s policy export (--vm ID | --pid PID | --global) [-o FILE]\n"
 	"\n"
 	"Writes the attached policy of the target and its state as one JSON document\n"
 	"(docs/export-format.md): the policy file's text, name and mode, the\n"
@@ -421,8 +421,8 @@ int cli_policy_export(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (!a.target.set || a.nr_pos)
-		return cli_usage_error(cli, "policy", "'policy export' takes --vm ID or --global, "
-				       "and -o FILE");
+		return cli_usage_error(cli, "policy", "'policy export' takes --vm ID, --pid PID or "
+				       "--global, and -o FILE");
 	memset(&d, 0, sizeof(d));
 	memset(&c, 0, sizeof(c));
 	ret = cli_check_bpffs(cli) ?: cli_policy_lock(cli, &lock);
@@ -458,7 +458,7 @@ out:
 /* ---- policy import ------------------------------------------------------------- */
 
 static const char import_help[] =
-	"Usage: %s policy import (--vm ID | --global) FILE\n"
+	"Usage: %s policy import (--vm ID | --pid PID | --global) FILE\n"
 	"\n"
 	"Attaches the policy of FILE, a 'policy export' document ('-': standard\n"
 	"input), to the target exactly as 'policy attach' does (a target with a\n"
@@ -734,8 +734,8 @@ int cli_policy_import(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (!a.target.set || a.nr_pos != 1)
-		return cli_usage_error(cli, "policy", "'policy import' takes --vm ID or --global, "
-				       "and one FILE");
+		return cli_usage_error(cli, "policy", "'policy import' takes --vm ID, --pid PID or "
+				       "--global, and one FILE");
 	memset(&c, 0, sizeof(c));
 	memset(&d, 0, sizeof(d));
 	ret = import_doc(cli, a.pos[0], &d);

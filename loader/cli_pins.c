@@ -245,7 +245,7 @@ static long member_off(const struct btf *btf, const struct btf_type *t, const ch
 int ops_layout_get(const char *btf_path, struct ops_layout *l)
 {
 	const struct btf_type *vt, *ot;
-	long data, decide, vm_id;
+	long data, decide, handled, vm_id, vm_fd;
 	struct btf *btf;
 	__u32 tid;
 	int id, err = 0;
@@ -277,9 +277,14 @@ int ops_layout_get(const char *btf_path, struct ops_layout *l)
 		err = -ESRCH;
 		goto out;
 	}
+	/* Later members: a kernel of an older series lacks them. */
+	handled = member_off(btf, ot, "handled", NULL);
+	vm_fd = member_off(btf, ot, "vm_fd", NULL);
 	l->value_size = vt->size;
 	l->decide_off = data + decide;
+	l->handled_off = handled < 0 ? 0 : data + handled;
 	l->vm_id_off = data + vm_id;
+	l->vm_fd_off = vm_fd < 0 ? 0 : data + vm_fd;
 out:
 	btf__free(btf);
 	return err;
@@ -324,80 +329,116 @@ struct bpf_map *ops_find_map(struct bpf_object *obj, int *count)
 	return *count == 1 ? found : NULL;
 }
 
-/* Where vm_id sits in the struct_ops map's initial value, or NULL. */
-static void *ops_vm_id_slot(const struct bpf_object *obj, const struct bpf_map *map)
+/* Where member name (size bytes) sits in the struct_ops map's initial value, or NULL. */
+static void *ops_slot(const struct bpf_object *obj, const struct bpf_map *map, const char *name,
+		      size_t size)
 {
 	const struct btf_type *t;
 	const struct btf *btf;
-	size_t size;
+	size_t vsize;
 	long off;
 	void *data;
 
 	t = obj_ops_type(obj, map, &btf);
 	if (!t)
 		return NULL;
-	off = member_off(btf, t, "vm_id", NULL);
-	data = bpf_map__initial_value((struct bpf_map *)map, &size);
-	if (off < 0 || !data || (size_t)off + sizeof(uint64_t) > size)
+	off = member_off(btf, t, name, NULL);
+	data = bpf_map__initial_value((struct bpf_map *)map, &vsize);
+	if (off < 0 || !data || (size_t)off + size > vsize)
 		return NULL;
 	return (char *)data + off;
 }
 
-int ops_set_vm_id(struct bpf_object *obj, struct bpf_map *map, uint64_t vm_id)
+/* Copies size bytes to (set) or from member name of the initial value; -ENOENT: no such member. */
+static int ops_member(const struct bpf_object *obj, const struct bpf_map *map, const char *name,
+		      void *buf, size_t size, bool set)
 {
-	void *slot = ops_vm_id_slot(obj, map);
+	void *slot = ops_slot(obj, map, name, size);
 
 	if (!slot)
-		return -EINVAL;
-	memcpy(slot, &vm_id, sizeof(vm_id));
+		return -ENOENT;
+	if (set)
+		memcpy(slot, buf, size);
+	else
+		memcpy(buf, slot, size);
 	return 0;
+}
+
+int ops_set_vm_id(struct bpf_object *obj, struct bpf_map *map, uint64_t vm_id)
+{
+	return ops_member(obj, map, "vm_id", &vm_id, sizeof(vm_id), true);
 }
 
 int ops_get_vm_id(const struct bpf_object *obj, const struct bpf_map *map, uint64_t *vm_id)
 {
-	void *slot = ops_vm_id_slot(obj, map);
+	return ops_member(obj, map, "vm_id", vm_id, sizeof(*vm_id), false);
+}
 
-	if (!slot)
-		return -EINVAL;
-	memcpy(vm_id, slot, sizeof(*vm_id));
-	return 0;
+int ops_set_vm_fd(struct bpf_object *obj, struct bpf_map *map, int vm_fd)
+{
+	return ops_member(obj, map, "vm_fd", &vm_fd, sizeof(vm_fd), true);
+}
+
+/* The map's vm_fd, 0 if its type has none (built against an older vmlinux.h). */
+static int ops_get_vm_fd(const struct bpf_object *obj, const struct bpf_map *map)
+{
+	int vm_fd = 0;
+
+	ops_member(obj, map, "vm_fd", &vm_fd, sizeof(vm_fd), false);
+	return vm_fd;
+}
+
+/*
+ * The program in a function pointer member: libbpf keeps struct_ops
+ * programs in the shadow value's pointer slots. NULL if none.
+ */
+struct bpf_program *ops_prog(const struct bpf_object *obj, const struct bpf_map *map,
+			     const char *member)
+{
+	struct bpf_program *prog = NULL;
+
+	ops_member(obj, map, member, &prog, sizeof(prog), false);
+	return prog && bpf_program__fd(prog) >= 0 ? prog : NULL;
+}
+
+/* A program's fd into the kernel value at off (a prog fd slot is 8 bytes). */
+static void put_prog_fd(char *value, __u32 off, const struct bpf_program *prog)
+{
+	unsigned long long fdval = bpf_program__fd(prog);
+
+	memcpy(value + off, &fdval, sizeof(fdval));
 }
 
 int ops_update_link(int link_fd, struct bpf_object *obj, struct bpf_map *map,
 		    const struct ops_layout *l)
 {
-	const struct btf_type *t;
-	struct bpf_program *prog;
-	const struct btf *btf;
-	unsigned long long fdval;
+	struct bpf_program *decide, *handled;
 	uint64_t vm_id;
 	__u32 zero = 0;
-	size_t size;
-	long off;
-	char *data, *value;
-	int err;
+	char *value;
+	int err, vm_fd;
 
-	t = obj_ops_type(obj, map, &btf);
-	if (!t)
-		return -EINVAL;
-	/* libbpf keeps the struct_ops programs in the shadow value's pointer slots. */
-	off = member_off(btf, t, "decide", NULL);
-	data = bpf_map__initial_value(map, &size);
-	if (off < 0 || !data || (size_t)off + sizeof(prog) > size)
-		return -EINVAL;
-	memcpy(&prog, data + off, sizeof(prog));
-	if (!prog || bpf_program__fd(prog) < 0)
+	decide = ops_prog(obj, map, "decide");
+	handled = ops_prog(obj, map, "handled");
+	if (!decide || (handled && !l->handled_off))
 		return -EINVAL;
 	err = ops_get_vm_id(obj, map, &vm_id);
 	if (err)
 		return err;
+	vm_fd = ops_get_vm_fd(obj, map);
+	if (vm_fd && !l->vm_fd_off)
+		return -EINVAL;
 
 	value = calloc(1, l->value_size);
 	if (!value)
 		return -ENOMEM;
-	fdval = bpf_program__fd(prog);
-	memcpy(value + l->decide_off, &fdval, sizeof(fdval));
+	put_prog_fd(value, l->decide_off, decide);
+	if (handled)
+		put_prog_fd(value, l->handled_off, handled);
 	memcpy(value + l->vm_id_off, &vm_id, sizeof(vm_id));
+	/* The kernel's update() takes the VM by its fd, in this task. */
+	if (vm_fd)
+		memcpy(value + l->vm_fd_off, &vm_fd, sizeof(vm_fd));
 	err = bpf_map_update_elem(bpf_map__fd(map), &zero, value, BPF_ANY);
 	free(value);
 	/* EBUSY: the value is already set (the map was used before). */

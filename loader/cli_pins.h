@@ -106,7 +106,9 @@ int pins_meta_read(const char *root, const struct cli_target *t, struct smccc_me
 struct ops_layout {
 	__u32 value_size;
 	__u32 decide_off;	/* the prog id / fd slot */
+	__u32 handled_off;	/* 0: the kernel has no handled() */
 	__u32 vm_id_off;
+	__u32 vm_fd_off;	/* 0: the kernel takes no VM fd (an older series) */
 };
 
 /* From the kernel BTF at btf_path; 0 or -errno (-ESRCH: no kvm_smccc_ops). */
@@ -122,12 +124,22 @@ struct bpf_map *ops_find_map(struct bpf_object *obj, int *count);
 int ops_set_vm_id(struct bpf_object *obj, struct bpf_map *map, uint64_t vm_id);
 /* Before or after load: the map's vm_id as the object has it. */
 int ops_get_vm_id(const struct bpf_object *obj, const struct bpf_map *map, uint64_t *vm_id);
+/*
+ * Before load: sets the map's vm_fd, the VM fd (of this process) the
+ * kernel attaches the policy through. -ENOENT: the object's kvm_smccc_ops
+ * has no vm_fd (built against an older vmlinux.h).
+ */
+int ops_set_vm_fd(struct bpf_object *obj, struct bpf_map *map, int vm_fd);
+/* After load: the program of a function pointer member ("decide"), NULL if none. */
+struct bpf_program *ops_prog(const struct bpf_object *obj, const struct bpf_map *map,
+			     const char *member);
 
 /*
  * After load: makes link_fd (a pinned kvm_smccc_ops link) use map, in one
  * BPF_LINK_UPDATE. libbpf's bpf_link__update_map() needs a link libbpf
- * created; a pinned one is only an fd, so the map's value (decide's
- * program fd, vm_id) is built here from the layout. 0 or -errno.
+ * created; a pinned one is only an fd, so the map's value (the program
+ * fds of decide and handled, vm_id, vm_fd) is built here from the layout.
+ * 0 or -errno.
  */
 int ops_update_link(int link_fd, struct bpf_object *obj, struct bpf_map *map,
 		    const struct ops_layout *l);

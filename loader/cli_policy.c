@@ -141,15 +141,34 @@ struct loaded {
 	struct smccc_meta meta;
 	int stats_fd, events_fd, dropped_fd;	/* -1: the policy has none */
 	int rate_fd;				/* its rate-limit buckets, -1: none */
+	int vm_fd;		/* our copy of the VM's fd until attached, -1: none */
+	bool by_id;		/* a VM named by id only: the object has no vm_fd */
+	bool vm_gone;		/* the VM does not exist (any pins of it are stale) */
 };
+
+/* Once the kernel has (or has refused) the policy: holding the fd would keep the VM alive. */
+static void loaded_drop_vm_fd(struct loaded *L)
+{
+	if (L->vm_fd >= 0)
+		close(L->vm_fd);
+	L->vm_fd = -1;
+}
+
+/* Nothing loaded, no fds: what loaded_free() may always be given. */
+static void loaded_init(struct loaded *L)
+{
+	memset(L, 0, sizeof(*L));
+	L->stats_fd = L->events_fd = L->dropped_fd = L->rate_fd = L->vm_fd = -1;
+}
 
 static void loaded_free(struct loaded *L)
 {
+	loaded_drop_vm_fd(L);
 	if (L->skel)
 		smccc_policy_prog_destroy(L->skel);
 	else if (L->obj)
 		bpf_object__close(L->obj);
-	memset(L, 0, sizeof(*L));
+	loaded_init(L);
 }
 
 static bool is_elf(const char *text, size_t len)
@@ -204,6 +223,49 @@ static void record_maps(struct loaded *L)
 	L->meta.has_events = L->events_fd >= 0;
 }
 
+/*
+ * Before load: names the target in the struct_ops map. A VM is named by
+ * its id and by a copy of its fd taken from its VMM: the kernel attaches
+ * a policy through a VM fd without CAP_SYS_ADMIN, and checks the id
+ * against it. An object built without vm_fd names its VM by id only.
+ */
+static int set_target(struct cli *cli, const struct cli_target *t, const char *path,
+		      struct loaded *L)
+{
+	struct ops_layout l;
+	struct cli_vm vm;
+	int ret, err;
+
+	err = ops_set_vm_id(L->obj, L->ops, t->vm_id);
+	if (err)
+		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "%s: cannot set vm_id of map %s: %s",
+				path, bpf_map__name(L->ops), strerror(-err));
+	if (t->global)
+		return CLI_EXIT_OK;
+	ret = cli_vm_lookup(cli, t, &vm, &L->vm_gone) ?:
+	      cli_vm_take_fd(cli, &vm, &L->vm_fd, &L->vm_gone);
+	if (ret)
+		return ret;
+	err = ops_layout_get(cli->btf_path, &l);
+	if (err || !l.vm_fd_off)
+		return cli_fail(cli, CLI_EXIT_SYSTEM,
+				"boot a kernel built from this tree's kernel/patches",
+				"the kernel's kvm_smccc_ops (%s) %s", cli->btf_path,
+				err ? "cannot be read" : "has no vm_fd: an older smccc-bpf series");
+	err = ops_set_vm_fd(L->obj, L->ops, L->vm_fd);
+	if (err == -ENOENT) {
+		cli_note(cli, "%s: its kvm_smccc_ops has no vm_fd (built against an older "
+			 "vmlinux.h): attaching by VM id, which needs CAP_SYS_ADMIN", path);
+		loaded_drop_vm_fd(L);
+		L->by_id = true;
+		return CLI_EXIT_OK;
+	}
+	if (err)
+		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "%s: cannot set vm_fd of map %s: %s",
+				path, bpf_map__name(L->ops), strerror(-err));
+	return CLI_EXIT_OK;
+}
+
 static int load_object(struct cli *cli, const char *path, const struct cli_target *t,
 		       struct loaded *L)
 {
@@ -227,10 +289,9 @@ static int load_object(struct cli *cli, const char *path, const struct cli_targe
 	/* Only a link-based struct_ops can be pinned and replaced. */
 	if (!(bpf_map__map_flags(L->ops) & CLI_BPF_F_LINK))
 		bpf_map__set_map_flags(L->ops, bpf_map__map_flags(L->ops) | CLI_BPF_F_LINK);
-	err = ops_set_vm_id(L->obj, L->ops, t->vm_id);
+	err = set_target(cli, t, path, L);
 	if (err)
-		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "%s: cannot set vm_id of map %s: %s",
-				path, bpf_map__name(L->ops), strerror(-err));
+		return err;
 	cli_libbpf_reset();
 	err = bpf_object__load(L->obj);
 	if (err)
@@ -247,7 +308,7 @@ static int load_source(struct cli *cli, struct source *s, const char *path,
 	int err;
 
 	cli_libbpf_reset();
-	L->skel = smccc_policy_prog_load(&s->c, t->vm_id);
+	L->skel = smccc_policy_prog_open(&s->c, t->vm_id);
 	if (!L->skel)
 		return load_failed(cli, errno, t, path);
 	L->obj = smccc_policy_prog_obj(L->skel);
@@ -255,6 +316,13 @@ static int load_source(struct cli *cli, struct source *s, const char *path,
 	if (!L->ops)
 		return cli_fail(cli, CLI_EXIT_ERROR, NULL,
 				"the generic policy program has no kvm_smccc_ops map");
+	err = set_target(cli, t, path, L);
+	if (err)
+		return err;
+	cli_libbpf_reset();
+	err = smccc_policy_prog_load_opened(L->skel, &s->c);
+	if (err)
+		return load_failed(cli, err, t, path);
 	L->meta.kind = SMCCC_META_SOURCE;
 	snprintf(L->meta.name, sizeof(L->meta.name), "%s", s->name ? s->name : "");
 	L->meta.nr_rules = s->c.nr_rules;
@@ -268,7 +336,8 @@ static int load_source(struct cli *cli, struct source *s, const char *path,
 
 /*
  * Reads path, compiles it if it is policy text, opens it if it is a BPF
- * object, and loads it for t (nothing attached yet).
+ * object, names t in it (for a VM: takes a copy of the VM's fd, L->vm_fd)
+ * and loads it (nothing attached yet).
  */
 static int load_policy(struct cli *cli, const char *path, const struct cli_target *t,
 		       struct loaded *L)
@@ -277,8 +346,7 @@ static int load_policy(struct cli *cli, const char *path, const struct cli_targe
 	char abs[PATH_MAX];
 	int ret;
 
-	memset(L, 0, sizeof(*L));
-	L->stats_fd = L->events_fd = L->dropped_fd = L->rate_fd = -1;
+	loaded_init(L);
 	memset(&s, 0, sizeof(s));
 	s.text = cli_read_file(path, &s.len);
 	if (!s.text)
@@ -324,8 +392,8 @@ static int parse_target_file(struct cli *cli, int argc, char **argv, struct cli_
 	if (ret)
 		return ret;
 	if (!a->target.set)
-		return cli_usage_error(cli, "policy", "'policy %s' needs --vm ID or --global",
-				       argv[0]);
+		return cli_usage_error(cli, "policy", "'policy %s' needs --vm ID, --pid PID or "
+				       "--global", argv[0]);
 	if (want_file && a->nr_pos != 1)
 		return cli_usage_error(cli, "policy", "'policy %s' takes one FILE (policy or .bpf.o)",
 				       argv[0]);
@@ -334,29 +402,37 @@ static int parse_target_file(struct cli *cli, int argc, char **argv, struct cli_
 	return 0;
 }
 
-/* Pins of a VM that no longer exists: the kernel detached its policy. */
-static bool stale(struct cli *cli, const struct cli_target *t)
-{
-	struct cli_vm vm;
-
-	return !t->global && cli_vm_debugfs_ok(cli->debugfs) &&
-	       !cli_vm_find(cli->debugfs, t->vm_id, &vm);
-}
-
 static int lock_pins(struct cli *cli, int *fd)
 {
 	*fd = pins_lock(cli->pin_root);
 	if (*fd >= 0)
 		return 0;
 	if (*fd == -EPERM || *fd == -EACCES)
-		return cli_fail(cli, CLI_EXIT_PERM, "run as root (CAP_BPF and CAP_SYS_ADMIN)",
+		return cli_fail(cli, CLI_EXIT_PERM,
+				"run as root, or as a user who may write there: policies are pinned there",
 				"cannot create or lock %s: %s", cli->pin_root, strerror(-*fd));
 	return cli_fail(cli, CLI_EXIT_ERROR, NULL, "cannot create or lock %s: %s", cli->pin_root,
 			strerror(-*fd));
 }
 
+/*
+ * The program id from the loaded object: without CAP_SYS_ADMIN the
+ * kernel opens no map by id, so ops_link_info() cannot read it.
+ */
+static void loaded_prog_id(const struct loaded *L, struct ops_info *info)
+{
+	struct bpf_program *prog = ops_prog(L->obj, L->ops, "decide");
+	struct bpf_prog_info pi;
+	__u32 len = sizeof(pi);
+
+	memset(&pi, 0, sizeof(pi));
+	if (prog && !bpf_prog_get_info_by_fd(bpf_program__fd(prog), &pi, &len))
+		info->prog_id = pi.id;
+}
+
+/* What was done, with the kernel's ids; L: the policy just loaded, if any. */
 static void report(struct cli *cli, const char *verb, const struct cli_target *t,
-		   const struct smccc_meta *m)
+		   const struct smccc_meta *m, const struct loaded *L)
 {
 	char tn[32], td[64], dir[512], sha[2 * CLI_SHA256_LEN + 1];
 	struct ops_layout l;
@@ -371,6 +447,8 @@ static void report(struct cli *cli, const char *verb, const struct cli_target *t
 		ops_link_info(fd, ops_layout_get(cli->btf_path, &l) ? NULL : &l, &info);
 		close(fd);
 	}
+	if (L && !info.prog_id)
+		loaded_prog_id(L, &info);
 	cli_hex(m->sha256, CLI_SHA256_LEN, sha);
 	if (cli->json) {
 		jw_start_object(cli->jw);
@@ -405,6 +483,21 @@ static void loaded_maps(const struct loaded *L, struct cli_policy_maps *m)
 	m->meta = &L->meta;
 }
 
+/* The kernel refused the link (or the update, for replace). */
+static int attach_failed(struct cli *cli, int err, const struct cli_target *t,
+			 const struct loaded *L, const char *path, const char *what)
+{
+	if (err < 0)
+		err = -err;
+	if (err == EPERM && L->by_id)
+		return cli_fail(cli, CLI_EXIT_PERM,
+				"rebuild it against this kernel's vmlinux.h (its kvm_smccc_ops has a "
+				"vm_fd): attaching through the VM's fd needs no CAP_SYS_ADMIN",
+				"%s names VM %" PRIu64 " by id only, and attaching by id needs "
+				"CAP_SYS_ADMIN: %s", path, t->vm_id, strerror(err));
+	return cli_fail_errno(cli, err, t, what);
+}
+
 int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *path,
 		      const struct cli_attach_opts *opts)
 {
@@ -415,7 +508,7 @@ int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *p
 	char tn[32], td[64], hint[256];
 	int ret, lock = -1, meta_fd = -1, err;
 
-	memset(&L, 0, sizeof(L));
+	loaded_init(&L);
 	cli_target_name(t, tn, sizeof(tn));
 	cli_target_desc(t, td, sizeof(td));
 	ret = cli_check_kernel(cli) ?: cli_check_bpffs(cli) ?: lock_pins(cli, &lock);
@@ -424,20 +517,22 @@ int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *p
 
 	/* A policy that does not compile or load is reported as such first. */
 	ret = load_policy(cli, path, t, &L);
-	if (ret)
-		goto out;
-	if (pins_attached(cli->pin_root, t)) {
-		if (stale(cli, t)) {
+	if (ret) {
+		/* Pins of a VM that no longer exists: the kernel detached its policy. */
+		if (L.vm_gone && pins_attached(cli->pin_root, t)) {
 			cli_note(cli, "removing the pins of %s: the VM no longer exists", td);
 			pins_remove(cli->pin_root, t);
-		} else {
-			snprintf(hint, sizeof(hint), "to swap it atomically: %s policy replace %s%s FILE",
-				 cli->prog, t->global ? "--global" : "--vm ", t->global ? "" : tn + 3);
-			ret = cli_fail(cli, CLI_EXIT_BUSY, hint,
-				       "%s already has a policy attached by %s (see '%s policy show')",
-				       td, cli->prog, cli->prog);
-			goto out;
 		}
+		goto out;
+	}
+	/* The VM is there (we hold its fd): pins of it are a live policy. */
+	if (pins_attached(cli->pin_root, t)) {
+		snprintf(hint, sizeof(hint), "to swap it atomically: %s policy replace %s%s FILE",
+			 cli->prog, t->global ? "--global" : "--vm ", t->global ? "" : tn + 3);
+		ret = cli_fail(cli, CLI_EXIT_BUSY, hint,
+			       "%s already has a policy attached by %s (see '%s policy show')",
+			       td, cli->prog, cli->prog);
+		goto out;
 	}
 
 	if (opts && opts->prepare) {
@@ -447,8 +542,10 @@ int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *p
 			goto out;
 	}
 	link = bpf_map__attach_struct_ops(L.ops);
+	err = errno;
+	loaded_drop_vm_fd(&L);
 	if (!link) {
-		ret = cli_fail_errno(cli, errno, t, "attaching");
+		ret = attach_failed(cli, err, t, &L, path, "attaching");
 		goto out;
 	}
 	L.meta.attached = time(NULL);
@@ -470,7 +567,7 @@ int cli_policy_attach(struct cli *cli, const struct cli_target *t, const char *p
 		pins_remove(cli->pin_root, t);
 		goto detach;
 	}
-	report(cli, opts && opts->verb ? opts->verb : "attached", t, &L.meta);
+	report(cli, opts && opts->verb ? opts->verb : "attached", t, &L.meta, &L);
 	ret = CLI_EXIT_OK;
 	bpf_link__destroy(link);	/* the pin keeps it */
 	link = NULL;
@@ -528,7 +625,7 @@ static int do_replace(struct cli *cli, int argc, char **argv)
 	ret = parse_target_file(cli, argc, argv, &a, true);
 	if (ret)
 		return ret;
-	memset(&L, 0, sizeof(L));
+	loaded_init(&L);
 	cli_target_desc(&a.target, td, sizeof(td));
 	cli_target_name(&a.target, tn, sizeof(tn));
 	ret = cli_check_kernel(cli) ?: cli_check_bpffs(cli) ?: lock_pins(cli, &lock);
@@ -557,10 +654,15 @@ static int do_replace(struct cli *cli, int argc, char **argv)
 	/* The new policy, loaded but not attached: failing here changes nothing. */
 	ret = load_policy(cli, a.pos[0], &a.target, &L);
 	if (ret) {
-		cli_note(cli, "the policy of %s was not changed", td);
+		if (L.vm_gone)
+			cli_note(cli, "the pinned policy of %s went with its VM; remove its pins: "
+				 "%s policy detach --vm %s", td, cli->prog, tn + 3);
+		else
+			cli_note(cli, "the policy of %s was not changed", td);
 		goto out;
 	}
 	err = ops_update_link(link_fd, L.obj, L.ops, &l);
+	loaded_drop_vm_fd(&L);
 	if (err) {
 		if (err == -ENOENT) {
 			snprintf(hint, sizeof(hint), "remove its pins: %s policy detach %s%s", cli->prog,
@@ -569,7 +671,8 @@ static int do_replace(struct cli *cli, int argc, char **argv)
 				       "the pinned policy of %s is no longer attached (its VM is gone?)",
 				       td);
 		} else {
-			ret = cli_fail_errno(cli, err, &a.target, "replacing (BPF_LINK_UPDATE)");
+			ret = attach_failed(cli, err, &a.target, &L, a.pos[0],
+					    "replacing (BPF_LINK_UPDATE)");
 			cli_note(cli, "the policy of %s was not changed", td);
 		}
 		goto out;
@@ -592,7 +695,7 @@ static int do_replace(struct cli *cli, int argc, char **argv)
 			       strerror(-err));
 		goto out;
 	}
-	report(cli, "replaced", &a.target, &L.meta);
+	report(cli, "replaced", &a.target, &L.meta, &L);
 	ret = CLI_EXIT_OK;
 out:
 	if (meta_fd >= 0)
@@ -623,7 +726,7 @@ static int do_detach(struct cli *cli, int argc, char **argv)
 	}
 	if (pins_meta_read(cli->pin_root, &a.target, &m))
 		memset(&m, 0, sizeof(m));
-	report(cli, "detached", &a.target, &m);
+	report(cli, "detached", &a.target, &m, NULL);
 	pins_path(cli->pin_root, &a.target, PINS_LINK, path, sizeof(path));
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
@@ -657,13 +760,14 @@ static void fmt_time(uint64_t t, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static void show_one(struct cli *cli, const struct cli_target *t, const struct ops_layout *l)
+/* vms: the VMs of the host, NULL if /proc could not be read. */
+static void show_one(struct cli *cli, const struct cli_target *t, const struct ops_layout *l,
+		     const struct cli_vms *vms)
 {
 	char path[600], tn[32], sha[2 * CLI_SHA256_LEN + 1], at[32], rt[32];
 	struct ops_info info = { 0 };
 	struct smccc_meta m;
 	bool have_meta, have_vm = false, vm_alive = false;
-	struct cli_vm vm;
 	int fd;
 
 	cli_target_name(t, tn, sizeof(tn));
@@ -676,10 +780,8 @@ static void show_one(struct cli *cli, const struct cli_target *t, const struct o
 	have_meta = !pins_meta_read(cli->pin_root, t, &m);
 	if (!have_meta)
 		memset(&m, 0, sizeof(m));
-	if (!t->global && cli_vm_debugfs_ok(cli->debugfs)) {
-		have_vm = true;
-		vm_alive = cli_vm_find(cli->debugfs, t->vm_id, &vm);
-	}
+	if (!t->global && vms)
+		have_vm = cli_vms_knows(vms, t->vm_id, &vm_alive);
 	cli_hex(m.sha256, CLI_SHA256_LEN, sha);
 	fmt_time(m.attached, at, sizeof(at));
 	fmt_time(m.replaced, rt, sizeof(rt));
@@ -751,9 +853,10 @@ static int do_show(struct cli *cli, int argc, char **argv)
 {
 	struct cli_target *targets = NULL;
 	struct ops_layout l, *lp = NULL;
+	struct cli_vms vms;
 	struct cli_args a;
 	size_t n = 0, i;
-	int ret, err;
+	int ret, err, scan;
 
 	ret = cli_parse_args(cli, "policy", argc, argv, CLI_ARG_TARGET, &a);
 	if (ret)
@@ -777,10 +880,13 @@ static int do_show(struct cli *cli, int argc, char **argv)
 					CLI_EXIT_ERROR, NULL, "reading %s: %s", cli->pin_root,
 					strerror(-err));
 	}
+	/* Whether each VM is still there: one scan for all. */
+	scan = cli_vm_scan(cli->proc, 0, &vms);
 	if (cli->json && !a.target.set)
 		jw_start_array(cli->jw);
 	for (i = 0; i < n; i++)
-		show_one(cli, &targets[i], lp);
+		show_one(cli, &targets[i], lp, scan ? NULL : &vms);
+	cli_vms_free(&vms);
 	if (cli->json) {
 		if (!a.target.set)
 			jw_end_array(cli->jw);
@@ -1103,16 +1209,17 @@ out:
 static const struct cli_cmd policy_cmds[] = {
 	{ "check", do_check, "FILE",
 	  "compile a policy file and print its diagnostics (exit 0 or 3)" },
-	{ "attach", do_attach, "(--vm ID | --global) FILE|OBJ",
+	{ "attach", do_attach, "(--vm ID | --pid PID | --global) FILE|OBJ",
 	  "load a policy (file or .bpf.o), attach it and pin it" },
-	{ "replace", do_replace, "(--vm ID | --global) FILE|OBJ",
+	{ "replace", do_replace, "(--vm ID | --pid PID | --global) FILE|OBJ",
 	  "swap the attached policy for another, atomically" },
-	{ "detach", do_detach, "(--vm ID | --global)", "detach the policy and remove its pins" },
-	{ "export", cli_policy_export, "(--vm ID | --global) [-o FILE]",
+	{ "detach", do_detach, "(--vm ID | --pid PID | --global)",
+	  "detach the policy and remove its pins" },
+	{ "export", cli_policy_export, "(--vm ID | --pid PID | --global) [-o FILE]",
 	  "the attached policy's source and state (counters, rate buckets) as JSON" },
-	{ "import", cli_policy_import, "(--vm ID | --global) FILE",
+	{ "import", cli_policy_import, "(--vm ID | --pid PID | --global) FILE",
 	  "attach an exported policy, its counters and rate buckets continuing" },
-	{ "show", do_show, "[--vm ID | --global]",
+	{ "show", do_show, "[--vm ID | --pid PID | --global]",
 	  "attached policies: link, program, source, rules, mode" },
 	{ "explain", do_explain, "FILE ID [ARG...] [--conduit hvc|smc] [--vcpu N] [--over-limit]",
 	  "which rule decides a call, and why" },
@@ -1129,8 +1236,12 @@ const struct cli_object cli_policy_object = {
 	.notes =
 	"FILE is a policy file (compiled into the generic program) or, if it is an\n"
 	"ELF file, a hand-written BPF object with one kvm_smccc_ops struct_ops map\n"
-	"(its vm_id is set to the target's). --vm ID targets one VM (ids from\n"
-	"'vm list'), --global the host-wide default for VMs without their own.\n"
+	"(its vm_id and vm_fd are set to the target's). --vm ID targets one VM (ids\n"
+	"from 'vm list'), --pid PID the VM of that VMM (with --vm ID if it has\n"
+	"several), --global the host-wide default, which decides first. A VM's\n"
+	"policy is attached through the VM's fd, taken from its VMM (pidfd_getfd):\n"
+	"that needs CAP_BPF, CAP_PERFMON and the right to ptrace the VMM, not\n"
+	"CAP_SYS_ADMIN; --global needs CAP_SYS_ADMIN.\n"
 	"Attached policies are pinned in " SMCCC_BPF_PIN_DIR "/{vm-ID,global}/ and\n"
 	"stay attached after this program exits; 'attach' refuses a target that\n"
 	"has one: use 'replace', which leaves the old policy untouched if the new\n"

@@ -165,7 +165,7 @@ static int do_show(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (a.nr_pos)
-		return cli_usage_error(cli, "stats", "'stats' takes no arguments but --vm ID");
+		return cli_usage_error(cli, "stats", "'stats' takes no arguments but --vm ID or --pid PID");
 	err = pins_list(cli->pin_root, &targets, &nt);
 	if (err)
 		return cli_fail(cli, err == -EACCES || err == -EPERM ? CLI_EXIT_PERM : CLI_EXIT_ERROR,
@@ -249,7 +249,7 @@ out:
 }
 
 static const struct cli_cmd stats_cmds[] = {
-	{ "show", do_show, "[--vm ID]",
+	{ "show", do_show, "[--vm ID | --pid PID]",
 	  "calls per (VM, function, action), summed over CPUs" },
 	{ 0 }
 };
@@ -261,6 +261,7 @@ const struct cli_object cli_stats_object = {
 	.summary = "what the attached policies decided, per VM, function and action",
 	.notes = "ACTION is what the guest got (handle, deny, forward, return). Counts come\n"
 		 "from the policies smccc-bpf attached (their pinned stats maps) and restart\n"
-		 "from zero when a policy is replaced. --vm ID shows that VM's calls, whether\n"
-		 "its own policy or the host-wide default decided them.\n",
+		 "from zero when a policy is replaced. --vm ID (or --pid PID, its VMM) shows\n"
+		 "that VM's calls, whether its own policy or the host-wide default decided\n"
+		 "them.\n",
 };

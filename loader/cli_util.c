@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "cli_vm.h"
 #include "smccc_policy.h"
 
 #ifndef BPF_FS_MAGIC
@@ -205,6 +206,17 @@ not_bpffs:
 			"outlive %s", path, cli->prog);
 }
 
+const char *cli_perm_hint(const struct cli_target *t)
+{
+	if (t->global)
+		return "the host-wide default needs CAP_SYS_ADMIN besides CAP_BPF and CAP_PERFMON; "
+		       "a policy for one VM (--pid PID or --vm ID) goes through the VM's fd and "
+		       "needs no CAP_SYS_ADMIN";
+	return "loading a policy needs CAP_BPF and CAP_PERFMON; attaching it through the VM's "
+	       "fd (--pid PID or --vm ID) needs no CAP_SYS_ADMIN, only the right to ptrace "
+	       "the VMM";
+}
+
 int cli_fail_errno(struct cli *cli, int err, const struct cli_target *t, const char *what)
 {
 	char tb[64], hint[256];
@@ -214,9 +226,8 @@ int cli_fail_errno(struct cli *cli, int err, const struct cli_target *t, const c
 	cli_target_desc(t, tb, sizeof(tb));
 	switch (err) {
 	case EPERM:
-		return cli_fail(cli, CLI_EXIT_PERM,
-				"loading and attaching policies needs CAP_BPF and CAP_SYS_ADMIN (run as root)",
-				"%s: %s", what, strerror(err));
+		return cli_fail(cli, CLI_EXIT_PERM, cli_perm_hint(t), "%s for %s: %s", what, tb,
+				strerror(err));
 	case ENOENT:
 		if (!t->global) {
 			snprintf(hint, sizeof(hint), "see '%s vm list'", cli->prog);
@@ -514,6 +525,7 @@ static const struct {
 	bool has_value;
 } arg_opts[] = {
 	{ "vm",		CLI_ARG_TARGET | CLI_ARG_VM,	true },
+	{ "pid",	CLI_ARG_TARGET | CLI_ARG_VM,	true },
 	{ "global",	CLI_ARG_TARGET,			false },
 	{ "conduit",	CLI_ARG_CONDUIT,		true },
 	{ "vcpu",	CLI_ARG_VCPU,			true },
@@ -521,6 +533,51 @@ static const struct {
 	{ "timeout",	CLI_ARG_TIMEOUT,		true },
 	{ "over-limit",	CLI_ARG_OVER_LIMIT,		false },
 };
+
+/* One of --vm ID, --pid PID, --global into t; --pid and --vm may go together. */
+static int parse_target(struct cli *cli, const char *object, const char *name, const char *val,
+			struct cli_target *t)
+{
+	uint64_t v;
+
+	if (!strcmp(name, "global")) {
+		if (t->set)
+			return cli_usage_error(cli, object, "give one target: --vm ID, --pid PID "
+					       "(or both) or --global");
+		t->set = t->global = true;
+		t->vm_id = SMCCC_BPF_VM_ID_GLOBAL;
+		return 0;
+	}
+	if (t->global || (!strcmp(name, "vm") ? t->vm_id != 0 : t->pid != 0))
+		return cli_usage_error(cli, object, "give one target: --vm ID, --pid PID "
+				       "(or both) or --global");
+	if (!strcmp(name, "vm")) {
+		if (!cli_parse_u64(val, &v) || v == SMCCC_BPF_VM_ID_GLOBAL)
+			return cli_usage_error(cli, object,
+					       "--vm: '%s' is not a VM id (1, 2, ...; the "
+					       "host-wide default is --global)", val);
+		t->vm_id = v;
+	} else {
+		if (!cli_parse_u64(val, &v) || !v || v > INT32_MAX)
+			return cli_usage_error(cli, object, "--pid: '%s' is not a process id", val);
+		t->pid = v;
+	}
+	t->set = true;
+	return 0;
+}
+
+/* --pid PID [--vm ID]: the VM id of that VMM's VM. */
+static int resolve_pid(struct cli *cli, struct cli_target *t)
+{
+	struct cli_vm vm;
+	bool gone;
+	int ret;
+
+	ret = cli_vm_lookup(cli, t, &vm, &gone);
+	if (!ret)
+		t->vm_id = vm.vm_id;
+	return ret;
+}
 
 int cli_parse_args(struct cli *cli, const char *object, int argc, char **argv,
 		   unsigned int allowed, struct cli_args *a)
@@ -573,19 +630,11 @@ int cli_parse_args(struct cli *cli, const char *object, int argc, char **argv,
 			return cli_usage_error(cli, object, "'--%s' takes no value", name);
 		}
 
-		if (!strcmp(name, "vm") || !strcmp(name, "global")) {
-			uint64_t id = SMCCC_BPF_VM_ID_GLOBAL;
+		if (!strcmp(name, "vm") || !strcmp(name, "pid") || !strcmp(name, "global")) {
+			int ret = parse_target(cli, object, name, val, &a->target);
 
-			if (a->target.set)
-				return cli_usage_error(cli, object,
-						       "give one target: --vm ID or --global");
-			if (val && (!cli_parse_u64(val, &id) || id == SMCCC_BPF_VM_ID_GLOBAL))
-				return cli_usage_error(cli, object,
-						       "--vm: '%s' is not a VM id (1, 2, ...; the "
-						       "host-wide default is --global)", val);
-			a->target.set = true;
-			a->target.global = !val;
-			a->target.vm_id = id;
+			if (ret)
+				return ret;
 		} else if (!strcmp(name, "conduit")) {
 			if (!strcasecmp(val, "hvc"))
 				a->conduit = SMCCC_BPF_CONDUIT_HVC;
@@ -622,5 +671,5 @@ int cli_parse_args(struct cli *cli, const char *object, int argc, char **argv,
 			a->over_limit = true;
 		}
 	}
-	return 0;
+	return a->target.pid ? resolve_pid(cli, &a->target) : 0;
 }

@@ -411,7 +411,7 @@ int smccc_policy_read_stat(struct bpf_object *obj, uint64_t vm_id, uint32_t func
 
 #ifndef SMCCC_POLICY_MAPS_NO_SKEL
 
-struct policy_bpf *smccc_policy_prog_load(const struct smccc_compiled *c, uint64_t vm_id)
+struct policy_bpf *smccc_policy_prog_open(const struct smccc_compiled *c, uint64_t vm_id)
 {
 	struct policy_bpf *skel;
 	char why[256];
@@ -431,8 +431,11 @@ struct policy_bpf *smccc_policy_prog_load(const struct smccc_compiled *c, uint64
 		return NULL;
 	}
 	err = smccc_policy_size_maps(skel->obj, c);
-	if (err)
-		goto fail;
+	if (err) {
+		policy_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
 	smccc_policy_set_config(&skel->rodata->policy_config, c);
 	skel->struct_ops.smccc_policy->vm_id = vm_id;
 	/* handled() runs after every call KVM handles: only when it has work. */
@@ -440,20 +443,35 @@ struct policy_bpf *smccc_policy_prog_load(const struct smccc_compiled *c, uint64
 		skel->struct_ops.smccc_policy->handled = NULL;
 		bpf_program__set_autoload(skel->progs.handled, false);
 	}
+	return skel;
+}
+
+int smccc_policy_prog_load_opened(struct policy_bpf *skel, const struct smccc_compiled *c)
+{
+	int err;
 
 	err = policy_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "policy: loading the policy program: %s\n", strerror(-err));
-		goto fail;
+		return err;
 	}
-	err = smccc_policy_fill_maps(skel->obj, c);
-	if (err)
-		goto fail;
+	return smccc_policy_fill_maps(skel->obj, c);
+}
+
+struct policy_bpf *smccc_policy_prog_load(const struct smccc_compiled *c, uint64_t vm_id)
+{
+	struct policy_bpf *skel = smccc_policy_prog_open(c, vm_id);
+	int err;
+
+	if (!skel)
+		return NULL;
+	err = smccc_policy_prog_load_opened(skel, c);
+	if (err) {
+		policy_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
 	return skel;
-fail:
-	policy_bpf__destroy(skel);
-	errno = -err;
-	return NULL;
 }
 
 struct bpf_object *smccc_policy_prog_obj(struct policy_bpf *skel)

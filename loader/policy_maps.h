@@ -65,7 +65,15 @@ struct policy_bpf;
  */
 struct policy_bpf *smccc_policy_prog_load(const struct smccc_compiled *c, uint64_t vm_id);
 
-/* The loaded program's BPF object, for the map functions above. */
+/*
+ * The two halves of smccc_policy_prog_load(), for a caller that sets more
+ * of the struct_ops map (its vm_fd) in between: opens and configures (NULL
+ * with errno); then loads and fills (0 or -errno; destroy skel either way).
+ */
+struct policy_bpf *smccc_policy_prog_open(const struct smccc_compiled *c, uint64_t vm_id);
+int smccc_policy_prog_load_opened(struct policy_bpf *skel, const struct smccc_compiled *c);
+
+/* The BPF object of the program (opened or loaded), for the map functions above. */
 struct bpf_object *smccc_policy_prog_obj(struct policy_bpf *skel);
 
 /* Attaches the policy to its VM; NULL with errno on failure. */

@@ -57,8 +57,9 @@ static void usage(const struct cli *cli, FILE *f)
 		"  3  the policy does not compile (policy check/attach/replace)\n"
 		"  4  no such VM, no policy attached, no such file\n"
 		"  5  a policy is already attached (use 'policy replace')\n"
-		"  6  not privileged: needs CAP_BPF and CAP_SYS_ADMIN\n"
-		"  7  kernel without the smccc-bpf patches, bpffs or debugfs not mounted\n"
+		"  6  not privileged: loading needs CAP_BPF and CAP_PERFMON, a VM's fd the\n"
+		"     right to ptrace its VMM, the host-wide default CAP_SYS_ADMIN\n"
+		"  7  kernel without the smccc-bpf patches, bpffs or /proc not mounted\n"
 		"  8  the BPF verifier rejected the program\n"
 		"  9  not supported for this policy (policy export of a BPF object)\n"
 		"\n"
@@ -194,7 +195,7 @@ int smccc_bpf_main(int argc, char **argv, FILE *out, FILE *err)
 	bool want_version = false, want_help = false;
 	int c, ret;
 
-	cli.debugfs = getenv("SMCCC_BPF_DEBUGFS") ?: "/sys/kernel/debug";
+	cli.proc = getenv("SMCCC_BPF_PROC") ?: "/proc";
 	cli.pin_root = getenv("SMCCC_BPF_PIN_ROOT") ?: SMCCC_BPF_PIN_DIR;
 	cli.btf_path = getenv("SMCCC_BPF_VMLINUX_BTF") ?: "/sys/kernel/btf/vmlinux";
 

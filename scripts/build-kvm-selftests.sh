@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Cross-build the kernel's own KVM arm64 selftests smccc_filter, hypercalls
-# and psci_test as static aarch64 binaries.
+# and psci_test, and the series' smccc_bpf_vm_id and smccc_bpf, as static
+# aarch64 binaries.
 set -euo pipefail
 
-TESTS=(smccc_filter hypercalls psci_test smccc_bpf_vm_id)
+TESTS=(smccc_filter hypercalls psci_test smccc_bpf_vm_id smccc_bpf)
 
 usage() {
 	cat <<EOF
@@ -20,13 +21,21 @@ headers', objects go to OUT/.build; nothing is written into SRC. Work is
 skipped when all binaries exist and OUT/.stamp matches a hash of the
 relevant sources, the compiler version and this script.
 
+smccc_bpf loads a BPF policy through a libbpf skeleton. It is built with
+clang, the host bpftool and the static arm64 libbpf that build-bpf-tools.sh
+made in BPF_TOOLS (BPF_TOOLS/host/bpftool, BPF_TOOLS/arm64/libbpf.a and
+BPF_TOOLS/arm64/include), and the BTF of the kernel under test
+(VMLINUX_BTF, its vmlinux); the stamp covers them too.
+
 Options:
   -j N      parallel make jobs (default: number of CPUs)
   --force   rebuild even if the stamp matches
   -h        show this help
 
-Environment: V=1 shows full build output.
-Needs: make gcc gcc-aarch64-linux-gnu (libc6-dev-arm64-cross) file
+Environment: VMLINUX_BTF and BPF_TOOLS (required, see above), V=1 shows
+full build output.
+Needs: make gcc gcc-aarch64-linux-gnu (libc6-dev-arm64-cross) file clang
+       libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64
 EOF
 }
 
@@ -46,6 +55,22 @@ else
 fi
 mkdir -p "$OUT_ARG" || die "cannot create output directory '$OUT_ARG'"
 OUT=$(cd "$OUT_ARG" && pwd)
+
+# What smccc_bpf's BPF skeleton is built with (see usage).
+VMLINUX_BTF=${VMLINUX_BTF:-}
+BPF_TOOLS=${BPF_TOOLS:-}
+[[ -n $VMLINUX_BTF && -n $BPF_TOOLS ]] ||
+	die "smccc_bpf needs VMLINUX_BTF=<vmlinux of the kernel under test> and BPF_TOOLS=<OUT of build-bpf-tools.sh>"
+[[ -f $VMLINUX_BTF ]] || die "VMLINUX_BTF: no file '$VMLINUX_BTF'"
+VMLINUX_BTF=$(cd "$(dirname "$VMLINUX_BTF")" && pwd)/$(basename "$VMLINUX_BTF")
+[[ -d $BPF_TOOLS ]] || die "BPF_TOOLS: no directory '$BPF_TOOLS'"
+BPF_TOOLS=$(cd "$BPF_TOOLS" && pwd)
+BPFTOOL=$BPF_TOOLS/host/bpftool
+LIBBPF=$BPF_TOOLS/arm64/libbpf.a
+LIBBPF_INCLUDE=$BPF_TOOLS/arm64/include
+for f in "$BPFTOOL" "$LIBBPF" "$LIBBPF_INCLUDE/bpf/libbpf.h"; do
+	[[ -e $f ]] || die "BPF_TOOLS: no $f (run build-bpf-tools.sh SRC '$BPF_TOOLS')"
+done
 B=$OUT/.build
 V=${V:-0}
 XPREFIX=aarch64-linux-gnu-
@@ -59,6 +84,7 @@ command -v gcc >/dev/null || die "'gcc' not found; install Debian package gcc"
 command -v "${XPREFIX}gcc" >/dev/null ||
 	die "'${XPREFIX}gcc' not found; install Debian package gcc-aarch64-linux-gnu"
 command -v file >/dev/null || die "'file' not found; install Debian package file"
+command -v clang >/dev/null || die "'clang' not found; install Debian package clang"
 
 # --- stamp -----------------------------------------------------------------
 hash_tree() {
@@ -82,6 +108,12 @@ STAMP_VAL=$(
 		echo "src $(hash_tree)"
 		echo "script $(sha256sum <"${BASH_SOURCE[0]}")"
 		"${XPREFIX}gcc" --version | head -1
+		clang --version | head -1
+		echo "vmlinux $(sha256sum <"$VMLINUX_BTF")"
+		echo "bpftool $(sha256sum <"$BPFTOOL")"
+		echo "libbpf $(sha256sum <"$LIBBPF")"
+		(cd "$LIBBPF_INCLUDE" && find . -type f -print0 | LC_ALL=C sort -z |
+			xargs -0 sha256sum) | sha256sum
 	} | sha256sum | cut -d' ' -f1)
 
 present=1
@@ -124,10 +156,14 @@ mkdir -p "$B/kvm/tools" # sysreg-defs.h generator wants its OUTPUT to exist
 # OUTPUT/abs_objdir keep objects and the generated sysreg-defs.h out of
 # SRC; KHDR_INCLUDES/INSTALL_HDR_PATH point at the headers made above.
 # The command-line LDFLAGS replaces the Makefile's '-pthread -no-pie'.
+# smccc_bpf uses the prebuilt bpftool and libbpf; the static libelf needs
+# libzstd as well.
 run_make "KVM selftests" -C "$KSFT" -j"$JOBS" ARCH=arm64 \
 	CROSS_COMPILE=$XPREFIX OUTPUT="$B/kvm" abs_objdir="$B/kvm" \
 	INSTALL_HDR_PATH="$B/hdr/usr" KHDR_INCLUDES="-isystem $HDR" \
-	LDFLAGS="-static -pthread" "${targets[@]}"
+	LDFLAGS="-static -pthread" VMLINUX_BTF="$VMLINUX_BTF" \
+	BPFTOOL="$BPFTOOL" LIBBPF="$LIBBPF" LIBBPF_INCLUDE="$LIBBPF_INCLUDE" \
+	LIBBPF_LDLIBS="-lelf -lz -lzstd" "${targets[@]}"
 
 for t in "${TESTS[@]}"; do
 	desc=$(file -b "$B/kvm/$ADIR/$t")

@@ -9,12 +9,16 @@
 #   CLI=./smccc-bpf        the arm64 CLI
 #   TESTVM=./smccc-testvm  a scriptable VM (loader/cli_testvm.c)
 #   OBJS=.                 global_deny_psci.bpf.o handle_all.bpf.o bad_write.bpf.o
-# Root, debugfs on /sys/kernel/debug, bpffs on /sys/fs/bpf.
+#   CAPDROP=./capdrop      runs a program without some capabilities
+#                          (selftests/tools/capdrop.c)
+# Root, bpffs on /sys/fs/bpf; the CLI finds the VMs in /proc (fdinfo), not
+# in debugfs.
 
 cd "$(dirname "$0")" || exit 1
 CLI=${CLI:-./smccc-bpf}
 TESTVM=${TESTVM:-./smccc-testvm}
 OBJS=${OBJS:-.}
+CAPDROP=${CAPDROP:-./capdrop}
 PINS=/sys/fs/bpf/smccc-bpf
 T=$(mktemp -d /tmp/cli-test.XXXXXX)
 . "${LIB:-./lib-in-vm.sh}"
@@ -41,6 +45,8 @@ OEM64_1=0xc3000001
 
 cleanup() {
 	"$CLI" policy detach --global >/dev/null 2>&1
+	exec 5>&- 2>/dev/null
+	[ -n "${c_pid:-}" ] && kill "$c_pid" 2>/dev/null
 	stop_vms
 }
 
@@ -50,7 +56,7 @@ echo "== smccc-bpf CLI ($CLI)"
 run 0 "help" "$CLI" help
 has "help lists the objects and exit codes" out "policy .*check, attach" 
 run 0 "policy help" "$CLI" policy help
-has "policy help lists replace" out "policy replace \(--vm ID \| --global\)"
+has "policy help lists replace" out "policy replace \(--vm ID \| --pid PID \| --global\)"
 run 2 "unknown object: usage, exit 2" "$CLI" frobnicate
 run 2 "unknown command: usage, exit 2" "$CLI" policy frobnicate
 run 2 "attach without a target: exit 2" "$CLI" policy attach "$T/none.pol"
@@ -97,8 +103,8 @@ has "policy diff: TRNG changes" out "0x84000050.*deny.*-> handle"
 run 7 "bpffs not mounted: exit 7" \
 	env SMCCC_BPF_PIN_ROOT=/tmp/not-bpffs/smccc-bpf "$CLI" policy attach --vm 1 "$T/deny-trng.pol"
 has "bpffs not mounted: mount hint" err "mount -t bpf"
-run 7 "debugfs not mounted: exit 7" env SMCCC_BPF_DEBUGFS=/tmp/no-debugfs "$CLI" vm list
-has "debugfs not mounted: mount hint" err "mount -t debugfs"
+run 7 "no /proc: exit 7" env SMCCC_BPF_PROC=/tmp/no-proc "$CLI" vm list
+has "no /proc: mount hint" err "mount -t proc proc /proc"
 
 # ---- VMs ----------------------------------------------------------------------
 if ! vm_start a 3 || ! vm_start b 4; then
@@ -108,12 +114,111 @@ if ! vm_start a 3 || ! vm_start b 4; then
 	exit 1
 fi
 ok "two test VMs: ids $a_id and $b_id"
+a_fd=$(vm_fd "$a_pid") && b_fd=$(vm_fd "$b_pid") &&
+	ok "their VM fds in /proc: $a_pid/fd/$a_fd, $b_pid/fd/$b_fd" ||
+	nok "no anon_inode:kvm-vm fd in /proc/$a_pid/fd or /proc/$b_pid/fd"
+fdinfo "$a_pid" "$a_fd" a
+has "fdinfo of VM a: its id" a.fdinfo "^smccc_bpf_vm_id:[[:space:]]+$a_id\$"
+has "fdinfo of VM a: no policy" a.fdinfo "^smccc_bpf_policy:[[:space:]]+none\$"
 
 run 0 "vm list" "$CLI" vm list
-has "vm list: VM a, no policy" out "^$a_id +[0-9]+ +smccc-testvm +none"
-has "vm list: VM b, no policy" out "^$b_id +[0-9]+ +smccc-testvm +none"
+has "vm list: VM a, no policy" out "^$a_id +$a_pid +$a_fd +smccc-testvm +none +- +-\$"
+has "vm list: VM b, no policy" out "^$b_id +$b_pid +$b_fd +smccc-testvm +none +- +-\$"
 run 0 "vm list -j" "$CLI" -j vm list
 has "vm list -j: VM a" out "\"vm_id\":$a_id,\"pid\":$a_pid,\"comm\":\"smccc-testvm\",\"policy\":\"none\""
+has "vm list -j: VM a's fd, fdinfo, no maps" out \
+	"\"vm_id\":$a_id,[^}]*\"pinned\":null,\"fd\":$a_fd,\"fdinfo\":\"/proc/$a_pid/fdinfo/$a_fd\",\"vm_map_id\":null,\"vm_name\":null,\"default_map_id\":null,\"default_name\":null\}"
+grep -q '"debugfs"' "$T/out" && nok "vm list -j: a debugfs field" || ok "vm list -j: no debugfs field"
+# debugfs unmounted (in a mount namespace of its own, if busybox can make one)
+if unshare -m true 2>/dev/null; then
+	run 0 "vm list without debugfs" unshare -m sh -c \
+		'umount -l /sys/kernel/debug || exit 99; grep -q " /sys/kernel/debug " /proc/mounts && exit 98; exec "$@"' \
+		sh "$CLI" vm list
+else
+	umount -l /sys/kernel/debug
+	run 0 "vm list without debugfs" "$CLI" vm list
+	mount -t debugfs debugfs /sys/kernel/debug
+fi
+has "vm list without debugfs: VM a with its pid and id" out "^$a_id +$a_pid +$a_fd +smccc-testvm +none"
+
+# ---- attaching through the VM fd (--pid, --vm) -----------------------------------
+run 0 "policy attach --pid" "$CLI" -j policy attach --pid "$a_pid" "$T/deny-trng.pol"
+has "attach --pid: VM a's id" out "\"result\":\"attached\",\"target\":\"vm-$a_id\",\"vm_id\":$a_id,"
+map=$(sed -n 's/.*"map_id":\([0-9]*\).*/\1/p' "$T/out")
+fdinfo "$a_pid" "$a_fd" a
+has "attach --pid: fdinfo says the VM has its own policy" a.fdinfo "^smccc_bpf_policy:[[:space:]]+vm\$"
+has "attach --pid: fdinfo names its map" a.fdinfo "^smccc_bpf_vm_policy:[[:space:]]+${map:-none} smccc_policy\$"
+x0_is "attach --pid: TRNG_VERSION denied" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
+fdinfo "$b_pid" "$b_fd" b
+has "attach --pid: VM b untouched" b.fdinfo "^smccc_bpf_policy:[[:space:]]+none\$"
+run 0 "vm list -j after attach --pid" "$CLI" -j vm list
+has "vm list -j: VM a's map" out \
+	"\"vm_id\":$a_id,\"pid\":$a_pid,\"comm\":\"smccc-testvm\",\"policy\":\"vm\",\"pinned\":\"deny-trng\",\"fd\":$a_fd,[^}]*\"vm_map_id\":${map:-none},\"vm_name\":\"smccc_policy\",\"default_map_id\":null"
+run 0 "policy replace --pid" "$CLI" policy replace --pid "$a_pid" "$T/v2.pol"
+x0_is "replace --pid: TRNG_VERSION handled again" a 3 0x10000 hvc 0 $TRNG_VERSION
+run 0 "policy detach --pid" "$CLI" policy detach --pid "$a_pid"
+fdinfo "$a_pid" "$a_fd" a
+has "detach --pid: fdinfo says no policy" a.fdinfo "^smccc_bpf_policy:[[:space:]]+none\$"
+run 0 "policy attach --pid --vm" "$CLI" policy attach --pid "$a_pid" --vm "$a_id" "$T/deny-trng.pol"
+run 0 "... detached" "$CLI" policy detach --vm "$a_id"
+run 4 "attach --pid of VM b's VMM with VM a's id: exit 4" \
+	"$CLI" policy attach --pid "$b_pid" --vm "$a_id" "$T/deny-trng.pol"
+has "... says which VM that VMM holds" err "process $b_pid \(smccc-testvm\) holds no VM with id $a_id; it holds $b_id"
+run 4 "attach --pid of a process without a VM: exit 4" \
+	"$CLI" policy attach --pid $$ "$T/deny-trng.pol"
+has "... says it holds no KVM VM" err "process $$ \(.*\) holds no KVM VM"
+run 4 "attach --pid of no process: exit 4" "$CLI" policy attach --pid 4000000 "$T/deny-trng.pol"
+has "... says there is none" err "no process with pid 4000000"
+[ ! -e "$PINS/vm-$a_id" ] && ok "refused attaches: nothing pinned" || nok "pins left in $PINS/vm-$a_id"
+
+# ---- without CAP_SYS_ADMIN: through the VM fd, not by id or as the default ----------
+if [ -x "$CAPDROP" ]; then
+	run 0 "capdrop sys_admin" "$CAPDROP" sys_admin grep CapEff /proc/self/status
+	# 16 hex digits; 32-bit halves, for a shell without 64-bit arithmetic
+	eff=$(sed -n 's/^CapEff:[[:space:]]*//p' "$T/out")
+	hi=${eff%????????} lo=${eff#????????}
+	[ ${#eff} -eq 16 ] && [ $(((0x$lo >> 21) & 1)) -eq 0 ] && [ $(((0x$hi >> 7) & 1)) -eq 1 ] &&
+		ok "capdrop: CAP_BPF kept, CAP_SYS_ADMIN dropped (CapEff $eff)" ||
+		nok "capdrop: CapEff '$eff'"
+	run 0 "no CAP_SYS_ADMIN: policy attach --pid" \
+		"$CAPDROP" sys_admin "$CLI" policy attach --pid "$a_pid" "$T/deny-trng.pol"
+	fdinfo "$a_pid" "$a_fd" a
+	has "no CAP_SYS_ADMIN: fdinfo says the VM has its own policy" a.fdinfo \
+		"^smccc_bpf_policy:[[:space:]]+vm\$"
+	x0_is "no CAP_SYS_ADMIN: TRNG_VERSION denied" a 3 $NOT_SUPPORTED hvc 0 $TRNG_VERSION
+	run 0 "no CAP_SYS_ADMIN: policy replace --vm" \
+		"$CAPDROP" sys_admin "$CLI" policy replace --vm "$a_id" "$T/v2.pol"
+	x0_is "no CAP_SYS_ADMIN: replaced" a 3 0x10000 hvc 0 $TRNG_VERSION
+	run 0 "no CAP_SYS_ADMIN: policy detach" "$CAPDROP" sys_admin "$CLI" policy detach --vm "$a_id"
+	run 6 "no CAP_SYS_ADMIN: policy attach --global: exit 6" \
+		"$CAPDROP" sys_admin "$CLI" policy attach --global "$OBJS/global_deny_psci.bpf.o"
+	has "... names CAP_SYS_ADMIN" err "host-wide default needs CAP_SYS_ADMIN"
+	has "... and that the VM fd needs none" err "\(--pid PID or --vm ID\) goes through the VM's fd and needs no CAP_SYS_ADMIN"
+	sample "smccc-bpf policy attach --global, without CAP_SYS_ADMIN"
+	x0_is "... no default attached: VM b's PSCI_VERSION handled" b 4 0x10001 hvc 0 $PSCI_VERSION
+	[ ! -e "$PINS/global" ] && ok "... nothing pinned" || nok "... pins left in $PINS/global"
+
+	# pidfd_getfd() refused: a real uid that is not the VMM's, no CAP_SYS_PTRACE
+	# (the VMM has none either, so that /proc/PID/fd is still readable)
+	printf '#!/bin/sh\nexec "%s" sys_ptrace "%s" "$@"\n' "$(cd "$(dirname "$CAPDROP")" && pwd)/$(basename "$CAPDROP")" \
+		"$(cd "$(dirname "$TESTVM")" && pwd)/$(basename "$TESTVM")" >"$T/testvm-noptrace"
+	chmod +x "$T/testvm-noptrace"
+	if TESTVM=$T/testvm-noptrace vm_start c 5; then
+		c_fd=$(vm_fd "$c_pid")
+		run 6 "not allowed to ptrace the VMM: exit 6" "$CAPDROP" --ruid 65534 sys_ptrace \
+			"$CLI" policy attach --pid "$c_pid" "$T/deny-trng.pol"
+		has "... cannot take the VM fd" err "cannot take VM fd $c_fd of pid $c_pid: not allowed to ptrace it"
+		fdinfo "$c_pid" "$c_fd" c
+		has "... VM c has no policy" c.fdinfo "^smccc_bpf_policy:[[:space:]]+none\$"
+		echo quit >&5
+		exec 5>&-
+		wait "$c_pid" 2>/dev/null
+	else
+		nok "starting test VM c without CAP_SYS_PTRACE"
+	fi
+else
+	nok "no $CAPDROP: the CAP_SYS_ADMIN cases did not run"
+fi
 
 x0_is "no policy: TRNG_VERSION answered by KVM" a 3 0x10000 hvc 0 $TRNG_VERSION
 x0_is "no policy: SiP call not supported" a 3 $NOT_SUPPORTED hvc 0 $SIP64_1
@@ -131,7 +236,8 @@ x0_is "attached: TRNG_VERSION over SMC denied too" a 3 $NOT_SUPPORTED smc 1 $TRN
 x0_is "attached: PSCI_VERSION logged and handled" a 3 0x10001 hvc 0 $PSCI_VERSION
 x0_is "the other VM is not affected" b 4 0x10000 hvc 0 $TRNG_VERSION
 run 0 "vm list after attach" "$CLI" vm list
-has "vm list: VM a has its own policy, pinned by smccc-bpf" out "^$a_id +[0-9]+ +smccc-testvm +vm +deny-trng"
+has "vm list: VM a has its own policy, pinned by smccc-bpf" out \
+	"^$a_id +$a_pid +$a_fd +smccc-testvm +vm +[0-9]+:smccc_policy +deny-trng\$"
 
 run 5 "attach again: already attached, exit 5" "$CLI" policy attach --vm "$a_id" "$T/v2.pol"
 has "attach again: points to replace" err "policy replace --vm $a_id"
@@ -222,8 +328,12 @@ x0_is "global default: VM b's PSCI_VERSION denied" b 4 $NOT_SUPPORTED hvc 0 $PSC
 # The default decides first: VM a's own policy (which handles PSCI_VERSION) cannot loosen it.
 x0_is "global default: decides VM a's PSCI_VERSION before its own policy" a 3 $NOT_SUPPORTED hvc 0 $PSCI_VERSION
 run 0 "vm list with a default" "$CLI" vm list
-has "vm list: VM b under the default" out "^$b_id +[0-9]+ +smccc-testvm +default"
-has "vm list: VM a under the default and its own" out "^$a_id +[0-9]+ +smccc-testvm +default\\+vm"
+has "vm list: VM b under the default" out "^$b_id +$b_pid +$b_fd +smccc-testvm +default +- +-\$"
+has "vm list: VM a under the default and its own" out \
+	"^$a_id +$a_pid +$a_fd +smccc-testvm +default\\+vm +[0-9]+:smccc_policy +"
+has "vm list: the default's map" out "^host-wide default: map [0-9]+:deny_psci\$"
+fdinfo "$b_pid" "$b_fd" b
+has "fdinfo of VM b: the default's map" b.fdinfo "^smccc_bpf_default_policy:[[:space:]]+[0-9]+ deny_psci\$"
 sample "smccc-bpf vm list"
 run 0 "policy show --global" "$CLI" policy show --global
 has "show: a hand-written object" out "hand-written BPF object"
@@ -243,7 +353,7 @@ run 0 "policy detach --vm" "$CLI" policy detach --vm "$a_id"
 [ ! -e "$PINS/vm-$a_id" ] && ok "detach: pins removed" || nok "detach: $PINS/vm-$a_id left"
 x0_is "detached: SiP call not supported again" a 3 $NOT_SUPPORTED hvc 0 $SIP64_1
 run 0 "vm list after detach" "$CLI" vm list
-has "vm list: VM a without a policy" out "^$a_id +[0-9]+ +smccc-testvm +none +-"
+has "vm list: VM a without a policy" out "^$a_id +$a_pid +$a_fd +smccc-testvm +none +- +-\$"
 run 4 "detach again: nothing attached, exit 4" "$CLI" policy detach --vm "$a_id"
 run 4 "replace with nothing attached: exit 4" "$CLI" policy replace --vm "$a_id" "$T/v2.pol"
 run 0 "policy show with nothing attached" "$CLI" -j policy show
@@ -275,7 +385,16 @@ if command -v start-stop-daemon >/dev/null 2>&1; then
 		>"$T/out" 2>"$T/err"
 	rc=$?
 	[ $rc -eq 6 ] && ok "not root: exit 6" || { nok "not root: exit $rc, expected 6"; show_output; }
-	has "not root: names the capabilities" err "CAP_BPF and CAP_SYS_ADMIN"
+	# The VMM's fds are root's: the VM cannot be found, let alone taken.
+	has "not root: says the VMMs' fds cannot be read" err "no VM with id $a_id in the processes whose fds can be read"
+	has "not root: says what it needs" err "ptrace"
+	(cd /tmp && env SMCCC_BPF_PIN_ROOT=/sys/fs/bpf/unpriv-test start-stop-daemon -S \
+		-c nobody:nogroup -x "$cli_abs" -- policy attach --pid "$a_pid" /tmp/unpriv.pol) \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 6 ] && ok "not root, --pid: exit 6" ||
+		{ nok "not root, --pid: exit $rc, expected 6"; show_output; }
+	has "not root, --pid: cannot read the VMM's fds" err "cannot read /proc/$a_pid/fd: Permission denied"
 	rmdir /sys/fs/bpf/unpriv-test 2>/dev/null
 else
 	ok "not root: # SKIP no start-stop-daemon in this busybox"

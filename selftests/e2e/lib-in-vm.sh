@@ -81,6 +81,22 @@ vm_start() {
 	eval "$1_id=$(sed -n 's/^vm_id //p' "$T/$1.out" | head -1)"
 }
 
+# vm_fd PID: the number of PID's KVM VM fd, read from /proc (not through the CLI)
+vm_fd() {
+	for f in /proc/"$1"/fd/*; do
+		if [ "$(readlink "$f" 2>/dev/null)" = anon_inode:kvm-vm ]; then
+			echo "${f##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# fdinfo PID FD NAME: /proc/PID/fdinfo/FD into $T/NAME.fdinfo (for has)
+fdinfo() {
+	cat "/proc/$1/fdinfo/$2" >"$T/$3.fdinfo" 2>&1 || echo "(no /proc/$1/fdinfo/$2)" >"$T/$3.fdinfo"
+}
+
 # vm_call NAME FD CONDUIT VCPU FUNC [X1..X3]: the answer line, "ret X0 X1 X2 X3 fwd=F"
 vm_call() {
 	name=$1 fd=$2

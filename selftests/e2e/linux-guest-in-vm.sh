@@ -6,7 +6,7 @@
 # boots the stock 6.12 kernel (kernel/build.sh --flavour guest) with
 # -accel kvm; the guest's /init (linux-guest-init.sh) reports what it found
 # over SMCCC and powers off. Each guest starts paused (-S): the policy is
-# attached to QEMU's VM (found by QEMU's pid in debugfs) before the guest's
+# attached to QEMU's VM (found by QEMU's pid in /proc fdinfo) before the guest's
 # first instruction, then the monitor's "cont" lets it run. The guest's own
 # console log is checked against the policy:
 #
@@ -93,8 +93,11 @@ qemu_start() {
 	t=$(now)
 	i=0
 	while [ -z "$vm_id" ]; do
-		for f in /sys/kernel/debug/kvm/"$qpid"-*/smccc_bpf; do
-			[ -r "$f" ] && vm_id=$(sed -n 's/^vm_id: *//p' "$f")
+		# QEMU's VM fd, and its id from the fd's fdinfo
+		for f in /proc/"$qpid"/fd/*; do
+			[ "$(readlink "$f" 2>/dev/null)" = anon_inode:kvm-vm ] &&
+				vm_id=$(sed -n 's/^smccc_bpf_vm_id:[[:space:]]*//p' \
+					"/proc/$qpid/fdinfo/${f##*/}" 2>/dev/null)
 		done
 		[ -n "$vm_id" ] && break
 		i=$((i + 1))
@@ -186,7 +189,7 @@ boot_until_off() {
 case_failed=$failed
 if qemu_start nopolicy; then
 	run 0 "nopolicy: vm list" "$CLI" vm list
-	has "nopolicy: vm list shows QEMU's VM, no policy" out "^$vm_id +$qpid +qemu-system-aar.* none "
+	has "nopolicy: vm list shows QEMU's VM, no policy" out "^$vm_id +$qpid +[0-9]+ +qemu-system-aar.* none "
 	boot_until_off nopolicy
 	found_all nopolicy
 	log_has nopolicy "KVM's vendor services found (UID, features)" 'smccc: KVM: hypervisor services detected'

@@ -272,7 +272,7 @@ has "... says why" err "hand-written BPF object"
 run 0 "policy detach --vm b" "$CLI" policy detach --vm "$b_id"
 run 4 "export with nothing attached: exit 4" "$CLI" policy export --vm "$b_id"
 run 0 "policy export --help" "$CLI" policy export --help
-has "... usage" out "Usage: .* policy export \\(--vm ID \\| --global\\) \\[-o FILE\\]"
+has "... usage" out "Usage: .* policy export \\(--vm ID \\| --pid PID \\| --global\\) \\[-o FILE\\]"
 run 0 "policy import --help" "$CLI" policy import --help
 
 cleanup

@@ -780,6 +780,7 @@ static void kvm_selftests(bool with_policy)
 {
 	static const char *const tests[] = {
 		"smccc_filter", "hypercalls", "psci_test", "smccc_bpf_vm_id",
+		"smccc_bpf",
 	};
 	struct handle_all_bpf *skel = NULL;
 	struct bpf_link *link = NULL;

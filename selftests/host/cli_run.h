@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * For the CMocka tests of the smccc-bpf CLI (test_cli.c,
- * test_cli_migrate.c): run the CLI's main() in-process, capture what it
- * prints, look for text in it. Include after <cmocka.h> and "cli.h".
+ * test_cli_migrate.c, test_cli_vm.c): run the CLI's main() in-process,
+ * capture what it prints, look for text in it; write fixtures, remove the
+ * scratch directory. Include after <cmocka.h> and "cli.h".
  */
 #ifndef __SMCCC_TEST_CLI_RUN_H
 #define __SMCCC_TEST_CLI_RUN_H
@@ -52,6 +53,26 @@ static int run(const char *first, ...)
 	fclose(out);
 	fclose(err);
 	return R.rc;
+}
+
+/* Writes text to path (a test's fixture). */
+static __attribute__((unused)) void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A teardown: the run's buffers and the scratch directory dir go. */
+static __attribute__((unused)) int run_teardown(const char *dir)
+{
+	char cmd[4300];
+
+	run_free();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) ? -1 : 0;
 }
 
 #define assert_contains(hay, needle)						\

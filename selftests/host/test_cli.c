@@ -6,8 +6,9 @@
  * the host CLI library (loader/cli.mk: libsmccc-cli.a).
  *
  * Whole runs go through smccc_bpf_main() with memory streams for stdout
- * and stderr; debugfs, the pin root and the kernel BTF are redirected
- * through SMCCC_BPF_DEBUGFS, SMCCC_BPF_PIN_ROOT and SMCCC_BPF_VMLINUX_BTF.
+ * and stderr; /proc, the pin root and the kernel BTF are redirected
+ * through SMCCC_BPF_PROC, SMCCC_BPF_PIN_ROOT and SMCCC_BPF_VMLINUX_BTF.
+ * The VMs (/proc fdinfo, --pid) are test_cli_vm.c's.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -25,7 +26,6 @@
 #include "cli.h"
 #include "cli_events.h"
 #include "cli_stats.h"
-#include "cli_vm.h"
 #include "json_writer.h"
 #include "smccc_policy.h"
 #include "cli_run.h"
@@ -39,15 +39,6 @@ static const char *path_in_tmp(const char *name)
 {
 	snprintf(out_buf_path, sizeof(out_buf_path), "%s/%s", tmpdir, name);
 	return out_buf_path;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 static char good_pol[4096], good2_pol[4096], bad_pol[4096];
@@ -79,20 +70,17 @@ static int setup_all(void **state)
 		   "deny service trngg;\n");
 	setenv("TZ", "UTC", 1);
 	tzset();
-	/* Nothing of the host's: an empty pin root, no debugfs. */
+	/* Nothing of the host's: an empty pin root, no VMs. */
 	setenv("SMCCC_BPF_PIN_ROOT", path_in_tmp("pins"), 1);
-	setenv("SMCCC_BPF_DEBUGFS", path_in_tmp("no-debugfs"), 1);
+	mkdir(path_in_tmp("proc"), 0755);
+	setenv("SMCCC_BPF_PROC", path_in_tmp("proc"), 1);
 	return 0;
 }
 
 static int teardown_all(void **state)
 {
-	char cmd[4200];
-
 	(void)state;
-	run_free();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) ? -1 : 0;
+	return run_teardown(tmpdir);
 }
 
 /* ---- global options and dispatch --------------------------------------------- */
@@ -125,7 +113,7 @@ static void test_object_help(void **state)
 		assert_contains(R.out, "Usage:");
 	}
 	assert_int_equal(run("policy", "help", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "smccc-bpf policy attach (--vm ID | --global) FILE|OBJ");
+	assert_contains(R.out, "smccc-bpf policy attach (--vm ID | --pid PID | --global) FILE|OBJ");
 	assert_contains(R.out, "smccc-bpf policy explain FILE ID [ARG...]");
 	assert_contains(R.out, "smccc-bpf policy help");
 	assert_int_equal(run("policy", "--help", NULL), CLI_EXIT_OK);
@@ -154,10 +142,15 @@ static void test_usage_errors(void **state)
 	assert_contains(R.err, "'policy check' takes one FILE");
 	assert_contains(R.err, "hint: see 'smccc-bpf policy help'");
 	assert_int_equal(run("policy", "attach", good_pol, NULL), CLI_EXIT_USAGE);
-	assert_contains(R.err, "needs --vm ID or --global");
+	assert_contains(R.err, "needs --vm ID, --pid PID or --global");
 	assert_int_equal(run("policy", "attach", "--vm", "1", "--global", good_pol, NULL),
 			 CLI_EXIT_USAGE);
 	assert_contains(R.err, "give one target");
+	assert_int_equal(run("policy", "attach", "--pid", "1", "--global", good_pol, NULL),
+			 CLI_EXIT_USAGE);
+	assert_contains(R.err, "give one target");
+	assert_int_equal(run("policy", "show", "--pid", "init", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "--pid: 'init' is not a process id");
 	assert_int_equal(run("policy", "detach", "--vm", "1", good_pol, NULL), CLI_EXIT_USAGE);
 	assert_int_equal(run("stats", "--global", NULL), CLI_EXIT_USAGE);
 	assert_contains(R.err, "unknown option '--global'");
@@ -471,75 +464,6 @@ static void test_baseline(void **state)
 	assert_contains(R.out, "{\"name\":\"6.1\",\"psci_version\":\"0x10001\",");
 }
 
-/* ---- vm list (a fake debugfs) ------------------------------------------------------ */
-
-static void fake_vm(const char *root, const char *dir, const char *text)
-{
-	char path[8400];
-
-	snprintf(path, sizeof(path), "%s/kvm/%s", root, dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	if (text) {
-		snprintf(path, sizeof(path), "%s/kvm/%s/smccc_bpf", root, dir);
-		write_file(path, text);
-	}
-}
-
-static void test_vm_parse(void **state)
-{
-	struct cli_vm vm;
-
-	(void)state;
-	assert_true(cli_vm_parse("vm_id: 7\npid: 123\npolicy: default\n", &vm));
-	assert_int_equal(vm.vm_id, 7);
-	assert_int_equal(vm.pid, 123);
-	assert_string_equal(vm.policy, "default");
-	assert_false(cli_vm_parse("vm_id: 7\npid: 123\n", &vm));
-	assert_false(cli_vm_parse("", &vm));
-}
-
-static void test_vm_list(void **state)
-{
-	char root[4200], path[4300];
-
-	(void)state;
-	/* no debugfs: a mount hint, exit 7 */
-	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_SYSTEM);
-	assert_contains(R.err, "mount -t debugfs");
-
-	snprintf(root, sizeof(root), "%s/debugfs", tmpdir);
-	mkdir(root, 0755);
-	snprintf(path, sizeof(path), "%s/kvm", root);
-	mkdir(path, 0755);
-	setenv("SMCCC_BPF_DEBUGFS", root, 1);
-
-	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_OK);
-	assert_string_equal(R.out, "");
-	assert_contains(R.err, "no VMs");
-	assert_int_equal(run("-j", "vm", "list", NULL), CLI_EXIT_OK);
-	assert_string_equal(R.out, "[]\n");
-
-	/* VMs without smccc_bpf files: a kernel without the patches */
-	fake_vm(root, "100-9", NULL);
-	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_SYSTEM);
-	assert_contains(R.err, "this kernel lacks the smccc-bpf patches");
-
-	/* pid 1 is there, comm known; pid 999999999 is not */
-	fake_vm(root, "999999999-12", "vm_id: 12\npid: 999999999\npolicy: default\n");
-	fake_vm(root, "1-11", "vm_id: 3\npid: 1\npolicy: vm\n");
-	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "VM     PID      COMM             POLICY   PINNED\n3      1        ");
-	assert_contains(R.out, "vm       -\n12     999999999 ?                default  -\n");
-	/* "vm" alone is "vm list" */
-	assert_int_equal(run("vm", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "12     999999999 ?");
-	assert_int_equal(run("-j", "vm", "list", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "{\"vm_id\":12,\"pid\":999999999,\"comm\":\"\",\"policy\":\"default\","
-			"\"pinned\":null,\"debugfs\":\"kvm/999999999-12\"}]\n");
-	assert_contains(R.out, "[{\"vm_id\":3,\"pid\":1,");
-	setenv("SMCCC_BPF_DEBUGFS", path_in_tmp("no-debugfs"), 1);
-}
-
 /* ---- commands over pins, on a host without any -------------------------------------- */
 
 static void test_no_pins(void **state)
@@ -814,8 +738,6 @@ int main(void)
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_baseline),
-		cmocka_unit_test(test_vm_parse),
-		cmocka_unit_test(test_vm_list),
 		cmocka_unit_test(test_no_pins),
 		cmocka_unit_test(test_wrong_kernel),
 		cmocka_unit_test(test_json_writer),

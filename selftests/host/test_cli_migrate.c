@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -94,7 +95,8 @@ static int setup_all(void **state)
 	if (!mkdtemp(tmpdir))
 		return -1;
 	setenv("SMCCC_BPF_PIN_ROOT", tmp("pins"), 1);
-	setenv("SMCCC_BPF_DEBUGFS", tmp("no-debugfs"), 1);
+	mkdir(tmp("proc"), 0755);	/* no VMs */
+	setenv("SMCCC_BPF_PROC", tmp("proc"), 1);
 	setenv("SMCCC_BPF_VMLINUX_BTF", tmp("no-btf"), 1);
 	setenv("SMCCC_BPF_STATE_DIR", tmp("state"), 1);
 	return 0;
@@ -102,24 +104,20 @@ static int setup_all(void **state)
 
 static int teardown_all(void **state)
 {
-	char cmd[4300];
-
 	(void)state;
-	run_free();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) ? -1 : 0;
+	return run_teardown(tmpdir);
 }
 
 static void test_usage(void **state)
 {
 	(void)state;
 	assert_int_equal(run("policy", "export", "--help", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "Usage: smccc-bpf policy export (--vm ID | --global) [-o FILE]");
+	assert_contains(R.out, "Usage: smccc-bpf policy export (--vm ID | --pid PID | --global) [-o FILE]");
 	assert_int_equal(run("policy", "import", "-h", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "Usage: smccc-bpf policy import (--vm ID | --global) FILE");
+	assert_contains(R.out, "Usage: smccc-bpf policy import (--vm ID | --pid PID | --global) FILE");
 	assert_int_equal(run("policy", "help", NULL), CLI_EXIT_OK);
-	assert_contains(R.out, "policy export (--vm ID | --global) [-o FILE]");
-	assert_contains(R.out, "policy import (--vm ID | --global) FILE");
+	assert_contains(R.out, "policy export (--vm ID | --pid PID | --global) [-o FILE]");
+	assert_contains(R.out, "policy import (--vm ID | --pid PID | --global) FILE");
 	assert_int_equal(run("policy", "export", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(run("policy", "export", "--vm", "3", "-o", NULL), CLI_EXIT_USAGE);
 	assert_contains(R.err, "-o needs one FILE");
