@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: the in-guest round trip of a handled SMCCC call with no policy,
-# with the trivial policy (selftests/e2e/progs/handle_all.bpf.c), with the
+# make bench: the instructions the SMCCC handler runs with no policy,
+# patched against unpatched (selftests/bench/handler_path.py); the
+# in-guest round trip of a handled SMCCC call with no policy, with the
+# trivial policy (selftests/e2e/progs/handle_all.bpf.c), with the
 # upstream SMCCC filter and with a 1,000-rule policy file in the generic
 # policy program, measured in one boot under plain TCG and in one under TCG
 # --icount; in the TCG boot, the wall time of "smccc-bpf policy attach" of
@@ -55,7 +57,11 @@ $(BENCH_IMAGE): kernel/build.sh kernel/smccc-bpf.config kernel/bench.config \
 		$(wildcard kernel/patches/*.patch)
 	$(Q)kernel/build.sh --flavour bench
 
+# First the handler's own no-policy path, counted exactly against the
+# unpatched source (selftests/bench/handler-path.sh), then the boots.
 bench: $(BUILD)/bench.cpio.gz $(BENCH_IMAGE) $(CLI_OUT)/host/smccc-bpf
+	$(Q)mkdir -p $(BENCH_OUT) && selftests/bench/handler-path.sh --kdir $(BENCH_KDIR) \
+		--json $(BENCH_OUT)/handler-path.json
 	$(Q)selftests/bench/run.sh --kernel $(BENCH_IMAGE) --initrd $(BUILD)/bench.cpio.gz \
 		--out $(BENCH_OUT) --calls $(BENCH_CALLS) --rounds $(BENCH_ROUNDS) \
 		--host-cli $(CLI_OUT)/host/smccc-bpf \
