@@ -73,7 +73,7 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 kernel: $(IMAGE)
-$(IMAGE) $(VMLINUX): kernel/build.sh kernel/smccc-bpf.config $(wildcard kernel/patches/*.patch)
+$(IMAGE) $(VMLINUX): kernel/build.sh kernel/smccc-bpf.config kernel/kvm-selftests.config $(wildcard kernel/patches/*.patch)
 	$(Q)kernel/build.sh
 
 tools: $(HOST_BPFTOOL)

@@ -31,13 +31,15 @@ tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 patches_dir=$here/patches
 fragments=("$here/smccc-bpf.config")
 flavour=test
+unpatched=0
 jobs=$(nproc)
 print_only=0
 keep=3
 
 usage() {
 	cat <<EOF
-Usage: kernel/build.sh [--flavour test|bench|guest] [--print-dir] [--jobs N] [--help]
+Usage: kernel/build.sh [--flavour test|bench|debug|guest] [--unpatched] [--print-dir]
+                       [--jobs N] [--help]
 
 Builds the patched arm64 kernel into \$SMCCC_CACHE/kernel/<key>/ (default
 cache: \$HOME/.cache/smccc-bpf), reusing a previous build with the same key.
@@ -45,13 +47,18 @@ The newest $keep builds of each flavour are kept.
 
   --print-dir   print the result directory for the current inputs and exit
                 (non-zero if it has not been built yet)
-  --flavour F   test (default): smccc-bpf.config, with lockdep and RCU
-                checking to catch splats; bench: the same plus bench.config,
+  --flavour F   test (default): smccc-bpf.config and kvm-selftests.config,
+                with lockdep and RCU checking to catch splats; debug: the
+                test kernel plus debug.config (KASAN, kmemleak, UBSAN, fault
+                injection); bench: the same plus bench.config,
                 which turns the lock debugging off so that measured costs
                 are those of a production kernel; guest: the stock kernel
                 (no patches: its key ignores kernel/patches) with
                 guest.config, a KVM guest for the real-VMM scenario (only
                 <dir>/Image and <dir>/config are kept)
+  --unpatched   the same flavour without the patch series: the baseline
+                that tells a bug of the series from one of upstream or of
+                the emulator (its own key; never the "current" kernel)
   --jobs N      parallel make jobs (default: $(nproc))
   --help        this text
 
@@ -66,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--print-dir) print_only=1 ;;
 	--jobs) jobs=$2; shift ;;
 	--flavour) flavour=$2; shift ;;
+	--unpatched) unpatched=1 ;;
 	--help|-h) usage; exit 0 ;;
 	*) echo "kernel/build.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -77,10 +85,11 @@ die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 
 patched=1
 case $flavour in
-test) ;;
+test) fragments+=("$here/kvm-selftests.config") ;;
+debug) fragments+=("$here/kvm-selftests.config" "$here/debug.config") ;;
 bench) fragments+=("$here/bench.config") ;;
 guest) fragments=("$here/guest.config"); patched=0 ;;
-*) die "unknown flavour '$flavour' (test, bench or guest)" ;;
+*) die "unknown flavour '$flavour' (test, bench, debug or guest)" ;;
 esac
 
 [ -r "$tarball" ] || die "$tarball not found: install Debian's linux-source-6.12 (scripts/ci-deps.sh does)"
@@ -91,7 +100,12 @@ command -v aarch64-linux-gnu-gcc >/dev/null || die "aarch64-linux-gnu-gcc not fo
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %s-%Y "$tarball")
 # Bump when the way the kernel is built changes (not for comments or output).
 build_rev=1
-if [ $patched = 1 ]; then
+[ $unpatched = 0 ] || [ $patched = 1 ] || die "--unpatched: the guest flavour is never patched"
+# A baseline build names itself in .flavour, so that keeping the newest
+# builds of a flavour counts patched and unpatched kernels apart.
+flavour_tag=$flavour
+[ $unpatched = 0 ] || flavour_tag=$flavour-unpatched
+if [ $patched = 1 ] && [ $unpatched = 0 ]; then
 	series=$(find "$patches_dir" -name '0*.patch' ! -name '0000-*' | sort)
 	[ -n "$series" ] || die "no patches in $patches_dir"
 	# The key covers what ends up in the kernel: not the cover letter.
@@ -99,14 +113,14 @@ if [ $patched = 1 ]; then
 	key=$( { echo "$src_version rev $build_rev"; cat $series "${fragments[@]}"; } | sha256sum | cut -c1-16)
 else
 	series=
-	key=$( { echo "$flavour $src_version rev $build_rev"; cat "${fragments[@]}"; } | sha256sum | cut -c1-16)
+	key=$( { echo "$flavour_tag $src_version rev $build_rev"; cat "${fragments[@]}"; } | sha256sum | cut -c1-16)
 fi
 out=$cache/kernel/$key
 # The "current" symlink names the patched kernel last built or reused; a
 # kernel built before .flavour files existed learns its flavour when reused.
 set_current() {
-	[ -f "$out/.flavour" ] || echo "$flavour" > "$out/.flavour"
-	[ $patched = 0 ] || ln -sfn "$key" "$cache/kernel/current"
+	[ -f "$out/.flavour" ] || echo "$flavour_tag" > "$out/.flavour"
+	[ $patched = 0 ] || [ $unpatched = 1 ] || ln -sfn "$key" "$cache/kernel/current"
 }
 
 if [ $print_only = 1 ]; then
@@ -116,7 +130,7 @@ if [ $print_only = 1 ]; then
 fi
 
 if [ -f "$out/Image" ] && [ -f "$out/.complete" ]; then
-	say "$flavour kernel $key is up to date (linux-source-6.12 $src_version)"
+	say "$flavour_tag kernel $key is up to date (linux-source-6.12 $src_version)"
 	set_current
 	echo "$out"
 	exit 0
@@ -153,7 +167,7 @@ if [ ! -f "$out/.patched" ]; then
 	done
 	touch "$out/.patched"
 fi
-echo "$flavour" > "$out/.flavour"
+echo "$flavour_tag" > "$out/.flavour"
 
 make_k() {
 	if [ "${V:-0}" = 1 ]; then
@@ -172,8 +186,10 @@ make_k olddefconfig >/dev/null
 
 # Every option the fragments ask for (the last fragment wins) must survive
 # olddefconfig: a silently dropped one (a renamed symbol, an unmet
-# dependency) is a broken kernel. "=n" means: not set.
+# dependency) is a broken kernel. "=n" means: not set. An unpatched tree
+# has no options of the series (CONFIG_KVM_SMCCC_BPF*).
 missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' |
+	{ if [ $unpatched = 1 ]; then grep -v '^CONFIG_KVM_SMCCC_BPF'; else cat; fi; } |
 	awk -F= '{ v[$1] = $0 } END { for (k in v) print v[k] }' | sort |
 	while IFS= read -r line; do
 		case $line in
@@ -191,14 +207,14 @@ if ! make_k -j"$jobs" Image > "$out/build.log" 2>&1; then
 fi
 grep -E ' warning: ' "$out/build.log" >&2 || true
 cp "$out/build/arch/arm64/boot/Image" "$out/Image"
-if [ $patched = 0 ]; then
+if [ "$flavour" = guest ]; then
 	# Nothing is built from a guest's trees: keep the Image and its config.
 	cp "$out/build/.config" "$out/config"
 	rm -rf "$out/src" "$out/build"
 fi
 touch "$out/.complete"
 set_current
-say "$flavour kernel built in $(( $(date +%s) - start )) s"
+say "$flavour_tag kernel built in $(( $(date +%s) - start )) s"
 
 # Keep the cache bounded: the newest $keep kernels of this flavour stay (a
 # build from before .flavour files counts as a test kernel), so building one
@@ -206,7 +222,7 @@ say "$flavour kernel built in $(( $(date +%s) - start )) s"
 find "$cache/kernel" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
 	cut -d' ' -f2- | while read -r dir; do
 	f=$(cat "$dir/.flavour" 2>/dev/null || echo test)
-	if [ "$f" = "$flavour" ]; then echo "$dir"; fi
+	if [ "$f" = "$flavour_tag" ]; then echo "$dir"; fi
 done | tail -n +$((keep + 1)) | while read -r old; do
 	[ "$(basename "$old")" = "$key" ] || rm -rf "$old"
 done

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Cross-build the kernel's own KVM arm64 selftests smccc_filter, hypercalls
-# and psci_test, and the series' smccc_bpf_vm_id and smccc_bpf, as static
+# and psci_test, the series' smccc_bpf_vm_id and smccc_bpf, and three
+# generic memory tests that stress stage-2 faults, memslot changes and
+# userfaultfd (demand_paging_test, memslot_modification_stress_test,
+# kvm_page_table_test: the booted run repeats them, issue 11), as static
 # aarch64 binaries.
 set -euo pipefail
 
-TESTS=(smccc_filter hypercalls psci_test smccc_bpf_vm_id smccc_bpf)
+TESTS=(smccc_filter hypercalls psci_test smccc_bpf_vm_id smccc_bpf
+	demand_paging_test memslot_modification_stress_test kvm_page_table_test)
 
 usage() {
 	cat <<EOF
@@ -150,8 +154,12 @@ HDR=$B/hdr/usr/include
 [[ -f $HDR/asm/kvm.h ]] || die "headers step produced no $HDR/asm/kvm.h"
 
 say "building KVM selftests (arm64, static): ${TESTS[*]}"
+# The arm64 tests live in $ADIR/, the generic ones at the top.
+test_path() {
+	if [[ -f $KSFT/$ADIR/$1.c ]]; then echo "$B/kvm/$ADIR/$1"; else echo "$B/kvm/$1"; fi
+}
 targets=()
-for t in "${TESTS[@]}"; do targets+=("$B/kvm/$ADIR/$t"); done
+for t in "${TESTS[@]}"; do targets+=("$(test_path "$t")"); done
 mkdir -p "$B/kvm/tools" # sysreg-defs.h generator wants its OUTPUT to exist
 # OUTPUT/abs_objdir keep objects and the generated sysreg-defs.h out of
 # SRC; KHDR_INCLUDES/INSTALL_HDR_PATH point at the headers made above.
@@ -166,10 +174,11 @@ run_make "KVM selftests" -C "$KSFT" -j"$JOBS" ARCH=arm64 \
 	LIBBPF_LDLIBS="-lelf -lz -lzstd" "${targets[@]}"
 
 for t in "${TESTS[@]}"; do
-	desc=$(file -b "$B/kvm/$ADIR/$t")
+	bin=$(test_path "$t")
+	desc=$(file -b "$bin")
 	[[ $desc == *"ARM aarch64"* && $desc == *"statically linked"* ]] ||
-		die "$B/kvm/$ADIR/$t is not a static aarch64 ELF: $desc"
-	install -m 0755 "$B/kvm/$ADIR/$t" "$OUT/$t"
+		die "$bin is not a static aarch64 ELF: $desc"
+	install -m 0755 "$bin" "$OUT/$t"
 done
 t1=$(date +%s.%N)
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')

@@ -62,21 +62,36 @@ struct bench_state {
 	__u32 sum;
 };
 
-/* One decision, as the struct_ops program makes it: copy the call, decide. */
+/*
+ * One decision, as the struct_ops program makes it: copy the call, decide.
+ * A global function, so that the verifier checks the decision once, on its
+ * own: since Linux 6.7 a bpf_loop callback is verified again and again
+ * until its states converge, and with the decision inlined that walk
+ * passes the 1M instruction limit on such kernels (the host's, not the
+ * 6.12 test kernel's).
+ */
+__noinline int bench_decide_one(const struct smccc_policy_call *c)
+{
+	struct smccc_policy_verdict v;
+	struct smccc_policy_call call;
+
+	if (!c)
+		return 0;
+	__builtin_memcpy(&call, c, sizeof(call));
+	smccc_policy_decide(&call, &v);
+	return v.action + v.ret[0];
+}
+
 static long bench_decide(__u64 i, void *data)
 {
 	struct bench_state *st = data;
-	struct smccc_policy_verdict v;
-	struct smccc_policy_call call;
 	const struct smccc_policy_call *c;
 	__u32 key = i & st->mask;
 
 	c = bpf_map_lookup_elem(&bench_calls, &key);
 	if (!c)
 		return 1;
-	__builtin_memcpy(&call, c, sizeof(call));
-	smccc_policy_decide(&call, &v);
-	st->sum += v.action + v.ret[0];
+	st->sum += bench_decide_one(c);
 	return 0;
 }
 

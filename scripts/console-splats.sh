@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel splat check of the booted runs, on its own so that it can be
+# tested (selftests/host/test_console_splats.sh): print the kernel console
+# lines of LOG that report a splat, as "LINE:text".
+#
+# Usage: scripts/console-splats.sh LOG
+# Exit status: 0 no splat, 1 splats found (printed), 2 bad usage.
+#
+# Splats are only recognised on kernel-format console lines (those carrying
+# a printk timestamp "[    1.234567] ", forced with printk.time=1) and the
+# "------------[ cut here ]------------" header, so test output that merely
+# contains e.g. "WARNING:" does not count.
+set -euo pipefail
+
+[ $# = 1 ] && [ -r "$1" ] || { echo "usage: console-splats.sh LOG (a readable console log)" >&2; exit 2; }
+
+# A kernel console line: printk timestamp (possibly after a partial user
+# line), optional caller id, then the message.
+TS='\[ *[0-9]+\.[0-9]+\]( *\[ *[CT][0-9]+\])? '
+# WARN and BUG, oopses and panics, lockdep and RCU, the sanitizers,
+# kmemleak's report, stalls and hung tasks.
+SPLAT="WARNING:|BUG:|kernel BUG at|Oops|Kernel panic|Call trace:|INFO: possible|possible circular locking|suspicious RCU usage|lockdep|turning off the locking correctness validator|KASAN:|UBSAN:|kmemleak: [0-9]+ new suspected memory leaks|Unable to handle kernel|rcu_[a-z]+ self-detected stall|rcu_[a-z]+ detected stalls|INFO: task .* blocked for more than|Internal error:|Attempted to kill init"
+# Ordinary lines that contain one of the words above:
+BENIGN="${TS}(Kernel command line:|rcu:[[:space:]]+RCU lockdep checking is enabled)"
+
+splats=$(tr -d '\r' < "$1" | grep -nE -e "${TS}.*(${SPLAT})" -e '-+\[ cut here \]-+' |
+	grep -vE "^[0-9]+:${BENIGN}" || true)
+[ -n "$splats" ] || exit 0
+echo "$splats"
+exit 1
