@@ -21,7 +21,8 @@ source list, state and cache under the cache directory), unpacks it with
 dpkg-deb -x into \${SMCCC_CACHE:-\$HOME/.cache/smccc-bpf}/qemu-host/<version>/
 and checks that the binary finds all its libraries in the machine's own
 bookworm libraries (those of bookworm's $pkg, scripts/ci-deps.sh). The last
-line printed is the path of qemu-system-aarch64, for QEMU=... of
+line printed is the path of <version>/qemu-system-aarch64, a wrapper that
+keeps the binary away from bookworm's QEMU modules, for QEMU=... of
 scripts/run-vm.sh. An unpacked version is reused.
 
   --print   print the path of the newest staged binary, do not download
@@ -42,7 +43,7 @@ esac
 
 cache=${SMCCC_CACHE:-$HOME/.cache/smccc-bpf}/qemu-host
 if [ $print_only = 1 ]; then
-	found=$(ls -d "$cache"/*/root/$bin 2>/dev/null | sort -V | tail -1)
+	found=$(ls -d "$cache"/*/qemu-system-aarch64 2>/dev/null | sort -V | tail -1)
 	[ -n "$found" ] || exit 1
 	echo "$found"
 	exit 0
@@ -93,5 +94,22 @@ if [ ! -x "$dir/root/$bin" ]; then
 fi
 missing=$(ldd "$dir/root/$bin" | awk '/not found/ { print $1 }')
 [ -z "$missing" ] || die "$dir/root/$bin needs libraries this machine lacks: $missing (install bookworm's $pkg first)"
-"$dir/root/$bin" --version | head -1 >&2
-echo "$dir/root/$bin"
+# The binary looks for modules where bookworm's 7.2 keeps its own
+# (/usr/lib/<triplet>/qemu, compiled in; QEMU_MODULE_DIR only adds a
+# directory) and tries to load them at start, with an error line each. The
+# test VMs need no module: as root, the wrapper runs it in a mount namespace
+# of its own with that directory empty; elsewhere the lines are harmless.
+cat > "$dir/qemu-system-aarch64" <<EOF
+#!/bin/sh
+# $pkg $version from bookworm-backports (scripts/fetch-qemu-backports.sh)
+bin='$dir/root/$bin'
+for m in /usr/lib/*-linux-gnu/qemu; do
+	if [ -d "\$m" ] && [ "\$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
+		exec unshare --mount sh -c 'mount -t tmpfs -o size=64k,mode=0755 none "\$0" 2>/dev/null; exec "\$@"' "\$m" "\$bin" "\$@"
+	fi
+done
+exec "\$bin" "\$@"
+EOF
+chmod +x "$dir/qemu-system-aarch64"
+"$dir/qemu-system-aarch64" --version | head -1 >&2
+echo "$dir/qemu-system-aarch64"

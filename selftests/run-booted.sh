@@ -13,7 +13,7 @@ Usage: selftests/run-booted.sh --kernel IMAGE --initrd CPIO [--log FILE] [--time
 EOF2
 }
 
-kernel= initrd= log=booted.log timeout=2700
+kernel= initrd= log=booted.log timeout=3600
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
