@@ -789,7 +789,7 @@ static const struct kvm_selftest kvm_selftest_list[] = {
 	{ "psci_test", 1, 300 },
 	{ "smccc_bpf_vm_id", 1, 300 },
 	{ "smccc_bpf", 1, 300 },
-	/* Runs sized for CI: about 15 s, 15 s and 75 s each (docs/test-emulator.md). */
+	/* Sized for CI: about 20, 20 and 90 s a run under QEMU 10 (docs/test-emulator.md). */
 	{ "demand_paging_test -b 16M", 4, 300 },
 	{ "memslot_modification_stress_test -b 16M -i 10", 4, 300 },
 	{ "kvm_page_table_test -b 32M", 2, 400 },
