@@ -773,8 +773,9 @@ static void test_vm_ids(enum vmm_conduit c)
 /*
  * A KVM selftest with its arguments, runs times in a row. The memory tests
  * make no SMCCC call: they are here because stage-2 faults, memslot changes
- * and userfaultfd under VM churn hung or crashed in this setup (issue 11),
- * and a regression of that kind must fail the booted run. A run that
+ * and userfaultfd after other VMs hung guests, warned and wedged the test VM
+ * under QEMU 7.2 (issue 11, docs/test-emulator.md), and a regression of that
+ * kind must fail the booted run. A run that
  * overruns limit_s has hung: busybox timeout kills it (exit 124 or 143).
  */
 struct kvm_selftest {
