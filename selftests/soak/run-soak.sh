@@ -25,7 +25,8 @@ Usage: selftests/soak/run-soak.sh --kernel KDIR --ksft DIR --out DIR
                   which the failures were seen: other KVM tests first)
   --policy OBJ    attach this struct_ops object host-wide in every boot,
                   with --bpftool BIN (static arm64 bpftool)
-  --qemu PATH     the outer emulator (default: qemu-system-aarch64)
+  --qemu PATH     the outer emulator (default: run-vm.sh's, bookworm-backports'
+                  QEMU 10; qemu-system-aarch64 is bookworm's 7.2)
   --timeout SECS  one boot's limit (default: runs x tests x limit + 600)
 
 Each boot is scripts/run-vm.sh --smp 2 --mem 4G with print-fatal-signals=1.
@@ -73,6 +74,9 @@ if [ -n "$policy" ]; then
 fi
 command -v gdb-multiarch >/dev/null || die "gdb-multiarch not found (scripts/ci-deps.sh installs it)"
 [ -n "$timeout" ] || timeout=$((runs * ($# + 1) * limit + 600))
+[ -n "$qemu" ] || qemu=$("$here/scripts/fetch-qemu-backports.sh" --print 2>/dev/null) ||
+	qemu=$("$here/scripts/fetch-qemu-backports.sh" | tail -n 1) ||
+	die "cannot stage bookworm-backports' QEMU; --qemu qemu-system-aarch64 runs bookworm's 7.2"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -136,14 +140,14 @@ watch_wedge() { # VM_PID LOG MONITOR OUT
 	done
 }
 
-qemu_version=$("${qemu:-qemu-system-aarch64}" --version | head -1)
+qemu_version=$("$qemu" --version | head -1)
 echo "run-soak: $(basename "$kdir") under $qemu_version, $boots boot(s) x $runs run(s) of: $*" >&2
 for b in $(seq 1 "$boots"); do
 	log=$out/boot-$b.log
 	echo "run-soak: boot $b/$boots (console: $log)" >&2
 	mon=$out/boot-$b.mon
 	rm -f "$mon" "$out/boot-$b.wedged"
-	QEMU=${qemu:-qemu-system-aarch64} "$here/scripts/run-vm.sh" --kernel "$kdir/Image" \
+	QEMU=$qemu "$here/scripts/run-vm.sh" --kernel "$kdir/Image" \
 		--initrd "$out/soak.cpio.gz" --log "$log" --timeout "$timeout" \
 		--smp 2 --mem 4G --append "smccc.run=/test/soak print-fatal-signals=1" \
 		-- -monitor "unix:$mon,server=on,wait=off" \
