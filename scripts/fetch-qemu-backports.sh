@@ -14,7 +14,7 @@ bin=usr/bin/qemu-system-aarch64
 
 usage() {
 	cat <<EOF
-Usage: scripts/fetch-qemu-backports.sh [--print] [--help]
+Usage: scripts/fetch-qemu-backports.sh [--print | --ensure] [--help]
 
 Downloads $pkg from bookworm-backports ('apt-get download' with a private
 source list, state and cache under the cache directory), unpacks it with
@@ -27,26 +27,31 @@ scripts/run-vm.sh. An unpacked version is reused.
 
   --print   print the path of the newest staged binary, do not download
             (non-zero if none is staged)
+  --ensure  the same when one is staged, else download as without options
+            (what scripts/run-vm.sh uses)
 EOF
 }
 
 say() { echo "==> $*" >&2; }
 die() { echo "fetch-qemu-backports.sh: error: $*" >&2; exit 1; }
 
-print_only=0
+print_only=0 ensure=0
 case ${1:-} in
 '') ;;
 --print) print_only=1 ;;
+--ensure) ensure=1 ;;
 -h|--help) usage; exit 0 ;;
 *) die "unknown argument '$1' (see --help)" ;;
 esac
 
 cache=${SMCCC_CACHE:-$HOME/.cache/smccc-bpf}/qemu-host
-if [ $print_only = 1 ]; then
-	found=$(ls -d "$cache"/*/qemu-system-aarch64 2>/dev/null | sort -V | tail -1)
-	[ -n "$found" ] || exit 1
-	echo "$found"
-	exit 0
+if [ $print_only = 1 ] || [ $ensure = 1 ]; then
+	found=$(ls -d "$cache"/*/qemu-system-aarch64 2>/dev/null | sort -V | tail -1) || true
+	if [ -n "$found" ]; then
+		echo "$found"
+		exit 0
+	fi
+	[ $ensure = 1 ] || exit 1
 fi
 
 # The mirror the machine uses for bookworm: deb822 sources first, then the

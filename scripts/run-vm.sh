@@ -74,8 +74,7 @@ done
 # series (issue 11, docs/test-emulator.md). QEMU=path picks another one.
 if [[ -z ${QEMU:-} ]]; then
 	here=$(dirname "${BASH_SOURCE[0]}")
-	QEMU=$("$here/fetch-qemu-backports.sh" --print 2>/dev/null) ||
-		QEMU=$("$here/fetch-qemu-backports.sh" | tail -n 1) ||
+	QEMU=$("$here/fetch-qemu-backports.sh" --ensure | tail -n 1) ||
 		die "cannot stage bookworm-backports' QEMU (scripts/fetch-qemu-backports.sh above); QEMU=qemu-system-aarch64 runs bookworm's 7.2, which hangs nested guests"
 fi
 command -v "$QEMU" >/dev/null ||

@@ -74,8 +74,7 @@ if [ -n "$policy" ]; then
 fi
 command -v gdb-multiarch >/dev/null || die "gdb-multiarch not found (scripts/ci-deps.sh installs it)"
 [ -n "$timeout" ] || timeout=$((runs * ($# + 1) * limit + 600))
-[ -n "$qemu" ] || qemu=$("$here/scripts/fetch-qemu-backports.sh" --print 2>/dev/null) ||
-	qemu=$("$here/scripts/fetch-qemu-backports.sh" | tail -n 1) ||
+[ -n "$qemu" ] || qemu=$("$here/scripts/fetch-qemu-backports.sh" --ensure | tail -n 1) ||
 	die "cannot stage bookworm-backports' QEMU; --qemu qemu-system-aarch64 runs bookworm's 7.2"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
