@@ -94,9 +94,11 @@ cpio_args=(-f "$out/soak:/test/soak" -f "$here/selftests/soak/kvm-soak-in-vm.sh:
 [ -z "$policy" ] || cpio_args+=(-f "$policy:/test/" -f "$bpftool:/usr/bin/bpftool")
 "$here/scripts/mkinitramfs.sh" -o "$out/soak.cpio.gz" "${cpio_args[@]}" >/dev/null
 
-# A wedged VM: the in-VM script prints at least every --limit seconds (a run
-# ends or its hang is dumped), so a console silent for longer means the
-# whole L1 kernel stopped (no hung-task or RCU report can come out either).
+# A wedged VM: the in-VM script prints a SOAK- line at least every --limit
+# seconds (a run ends or its hang is dumped), so none for longer means the
+# L1 kernel stopped: either silent (no hung-task or RCU report can come out
+# either) or with one vCPU livelocked and the other printing RCU stall
+# reports forever, so the watchdog counts SOAK- lines, not console bytes.
 # Ask QEMU's monitor what each vCPU is doing, then stop the VM.
 stall=$((limit + 300))
 monitor() { # SOCKET COMMAND...
@@ -122,17 +124,34 @@ for cmd in sys.argv[2:]:
     print("(qemu) " + reply())
 PY
 }
+# What the monitor cannot show: EL2's system registers per vCPU (the per-CPU
+# offset in TPIDR_EL2, the last exception's ESR/ELR/FAR) and backtraces
+# against the kernel's vmlinux, through a gdbstub started on the monitor.
+gdb_view() { # MONITOR
+	local port vmlinux=$kdir/build/vmlinux
+	[ -f "$vmlinux" ] || vmlinux=
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	monitor "$1" "gdbserver tcp:127.0.0.1:$port"
+	timeout 120 gdb-multiarch -batch -nx -ex 'set architecture aarch64' \
+		${vmlinux:+-ex "file $vmlinux"} -ex "target remote 127.0.0.1:$port" \
+		-ex 'info threads' -ex 'thread apply all bt 8' \
+		-ex 'thread apply all p/x $TPIDR_EL2' -ex 'thread apply all p/x $ESR_EL2' \
+		-ex 'thread apply all p/x $ELR_EL2' -ex 'thread apply all p/x $FAR_EL2' \
+		-ex 'thread apply all p/x $HCR_EL2' ${vmlinux:+-ex 'p/x __per_cpu_offset'} \
+		-ex detach </dev/null
+}
 watch_wedge() { # VM_PID LOG MONITOR OUT
 	local last=-1 size quiet=0
 	while kill -0 "$1" 2>/dev/null; do
 		sleep 10
-		size=$(stat -c %s "$2" 2>/dev/null || echo 0)
+		size=$(grep -c 'SOAK-' "$2" 2>/dev/null || true)
 		if [ "$size" = "$last" ]; then quiet=$((quiet + 10)); else quiet=0; last=$size; fi
 		[ $quiet -ge $stall ] || continue
 		{
-			monitor "$3" 'info cpus' 'info registers -a' 'x/4i $pc' 'info pic'
+			monitor "$3" 'info cpus' 'info registers -a' 'info pic'
 			sleep 5
 			monitor "$3" 'info registers -a'
+			gdb_view "$3"
 		} > "$4" 2>&1
 		monitor "$3" quit >/dev/null 2>&1 || kill "$1"
 		return
@@ -155,13 +174,13 @@ for b in $(seq 1 "$boots"); do
 	watch_wedge "$vm" "$log" "$mon" "$out/boot-$b.wedged"
 	wait "$vm" || true
 	if [ -s "$out/boot-$b.wedged" ]; then
-		echo "run-soak: boot $b wedged: the console was silent for ${stall}s; QEMU's view: $out/boot-$b.wedged" >&2
+		echo "run-soak: boot $b wedged: no SOAK- line for ${stall}s; QEMU's view: $out/boot-$b.wedged" >&2
 		# The run that was going on counts as one that did not end.
 		tr -d '\r' < "$log" | grep -o 'SOAK-START: .*' | tail -1 |
 			sed 's/^SOAK-START: \(.*\)/SOAK-RUN: \1 result=wedged secs=0/' >> "$log"
 	fi
 	grep -h '^run-vm: FAIL' "$out/boot-$b.verdict" >&2 || true
-	grep -o 'SOAK-[A-Z-]*: .*' "$log" | grep -E '^SOAK-(RUN|SUM|WARMUP|SIGNAL|HANG-BEGIN):' >&2 || true
+	grep -o 'SOAK-[A-Z-]*: .*' "$log" | grep -E '^SOAK-(RUN|SUM|WARMUP|SIGNAL|HANG-BEGIN|KMEMLEAK):' >&2 || true
 
 	# Cores: base64 of gzip between the markers, one file per core.
 	tr -d '\r' < "$log" | awk -v dir="$out" -v boot="$b" '
@@ -207,6 +226,10 @@ done
 	echo "kernel: $(basename "$kdir") ($(cat "$kdir/.flavour" 2>/dev/null || echo '?'))"
 	echo "emulator: $qemu_version"
 	echo "boots: $boots, boots with a kernel splat: $splats, wedged boots: $(cat "$out"/boot-*.wedged 2>/dev/null | grep -c '^(qemu) info cpus' || true)"
+	# Debug kernels: kmemleak's count after each boot's runs.
+	leaks=$(cat "$out"/boot-*.log | tr -d '\r' | grep -o 'SOAK-KMEMLEAK: suspected_leaks=[0-9]*' |
+		sed 's/.*=//' | paste -sd' ' -) || true
+	[ -z "$leaks" ] || echo "kmemleak: suspected leaks per boot: $leaks"
 	[ -z "$policy" ] || echo "host-wide policy: $(basename "$policy")"
 	[ -z "$warmup" ] || echo "warm-up: $warmup"
 } >> "$out/summary.txt"
