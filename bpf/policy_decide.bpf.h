@@ -335,6 +335,13 @@ smccc_policy_walk(const struct smccc_policy_chain *ch,
  * most burst calls' worth, and a call costs period * NSEC_PER_SEC / rate
  * (rate 0: no refill, burst calls in all). False if over the limit, or if the bucket
  * cannot be created (fails closed, counted in dropped).
+ *
+ * The compiler keeps burst * cost within 2^63 (loader/policy_compile.c),
+ * where nothing below wraps. A rule or bucket that another tool wrote, or
+ * an import, may hold anything: then the cap saturates at 2^64 - 1 rather
+ * than wrap (a wrapped cap under one cost lets no call through), and the
+ * refill stops at the cap rather than wrap past 2^64 to almost nothing.
+ * loader/policy_eval.c's policy_bucket_cap() is the same arithmetic.
  */
 static __always_inline bool
 smccc_policy_take_token(__u64 vm_id, __u32 idx, const struct smccc_policy_rule *rule,
@@ -345,11 +352,11 @@ smccc_policy_take_token(__u64 vm_id, __u32 idx, const struct smccc_policy_rule *
 	/* "calls", not "rate": that is the map */
 	__u64 calls = rule->rate, burst = rule->burst;
 	__u64 period = rule->period ? rule->period : 1;
-	__u64 cost, cap, tokens, elapsed;
+	__u64 cost, cap, fit, tokens, elapsed;
 	bool ok;
 
 	if (calls) {
-		cost = period * NSEC_PER_SEC / calls;
+		cost = period * NSEC_PER_SEC / calls;	/* period < 2^32: < 2^62 */
 		if (!cost)
 			cost = 1;
 	} else {
@@ -359,7 +366,13 @@ smccc_policy_take_token(__u64 vm_id, __u32 idx, const struct smccc_policy_rule *
 		burst = 1;
 	if (burst > (1ull << 32))
 		burst = 1ull << 32;
-	cap = burst * cost;
+	/*
+	 * burst * cost, or 2^64 - 1 if it does not fit. The barrier keeps
+	 * clang from turning the test into a 128-bit multiply, which BPF lacks.
+	 */
+	fit = ~0ull / burst;
+	barrier_var(fit);
+	cap = cost > fit ? ~0ull : burst * cost;
 
 	__builtin_memset(&key, 0, sizeof(key));
 	key.vm_id = vm_id;
@@ -382,14 +395,15 @@ smccc_policy_take_token(__u64 vm_id, __u32 idx, const struct smccc_policy_rule *
 
 	bpf_spin_lock(&b->lock);
 	tokens = b->tokens;
+	if (tokens > cap)
+		tokens = cap;
 	if (now > b->last_ns) {
 		elapsed = now - b->last_ns;
 		b->last_ns = now;
+		/* tokens + elapsed, at most cap: cap - tokens is what still fits */
 		if (calls)
-			tokens = elapsed >= cap ? cap : tokens + elapsed;
+			tokens = elapsed >= cap - tokens ? cap : tokens + elapsed;
 	}
-	if (tokens > cap)
-		tokens = cap;
 	ok = tokens >= cost;
 	if (ok)
 		tokens -= cost;

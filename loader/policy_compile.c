@@ -28,13 +28,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy_compile.h"
+#include "policy_eval.h"
 #include "policy_services.h"
 
 #define ARCH_MSG "the SMCCC architecture range (0x80000000-0x8000ffff, 0xc0000000-0xc000ffff) is KVM's; a policy cannot change it"
 #define NO_CUT		UINT32_MAX	/* chain not cut by a rule without conditions */
 #define SMCCC_POLICY_MAX_BURST	(1ull << 32)	/* what bpf/policy_decide.bpf.h honours */
+#define SMCCC_POLICY_MAX_RATE	1000000000ull	/* calls per second: a call costs >= 1 ns */
+
+/*
+ * A rule's token bucket holds burst * cost nanoseconds' worth of tokens, at
+ * most 2^63 (292 years): then no sum the program makes wraps (tokens plus
+ * the time since the last call, both below 2^63 for 292 years of uptime),
+ * and tokens fit a signed 64-bit count like the kernel's ktime_t, or the
+ * tokens_ns of an export read back as an int64. A larger one wrapped the
+ * program's u64 product burst * cost (1/min burst 307445735 let no call
+ * through); the program now saturates it, but only as a defence against
+ * rules other tools write.
+ */
+#define SMCCC_POLICY_MAX_BUCKET_NS	(1ull << 63)
 
 struct xref {			/* an ID named exactly by a rule */
 	uint32_t id;
@@ -356,6 +371,7 @@ static void add_r(struct ctx *c, uint32_t first, uint32_t last, uint32_t rule)
 static void resolve_match(struct ctx *c, uint32_t i, const struct policy_match *m)
 {
 	const struct smccc_service *s;
+	char nb[POLICY_DIAG_NAME_BUF];
 	const char *hint;
 	uint32_t ids[2];
 	unsigned int k;
@@ -394,14 +410,17 @@ static void resolve_match(struct ctx *c, uint32_t i, const struct policy_match *
 	case POLICY_MATCH_SERVICE:
 		s = smccc_service_find(m->name);
 		if (!s) {
+			policy_diag_name(nb, m->name, strlen(m->name));
+			/* no hint for a message that will not be shown: junk makes many */
 			if (smccc_function_ids(m->name, ids))
 				rule_error(c, i, m->arg_loc, "'%s' is a function, not a service: use 'function %s'",
 					   m->name, m->name);
-			else if ((hint = smccc_suggest(m->name, SMCCC_NAME_SERVICE)))
+			else if (!policy_diags_full(c->d) &&
+				 (hint = smccc_suggest(m->name, SMCCC_NAME_SERVICE)))
 				rule_error(c, i, m->arg_loc, "unknown service '%s'; did you mean '%s'?",
-					   m->name, hint);
+					   nb, hint);
 			else
-				rule_error(c, i, m->arg_loc, "unknown service '%s'", m->name);
+				rule_error(c, i, m->arg_loc, "unknown service '%s'", nb);
 			return;
 		}
 		for (k = 0; k < s->nr_ranges; k++) {
@@ -416,14 +435,16 @@ static void resolve_match(struct ctx *c, uint32_t i, const struct policy_match *
 	case POLICY_MATCH_FUNCTION:
 		n = smccc_function_ids(m->name, ids);
 		if (!n) {
+			policy_diag_name(nb, m->name, strlen(m->name));
 			if (smccc_service_find(m->name))
 				rule_error(c, i, m->arg_loc, "'%s' is a service, not a function: use 'service %s'",
 					   m->name, m->name);
-			else if ((hint = smccc_suggest(m->name, SMCCC_NAME_FUNCTION)))
+			else if (!policy_diags_full(c->d) &&
+				 (hint = smccc_suggest(m->name, SMCCC_NAME_FUNCTION)))
 				rule_error(c, i, m->arg_loc, "unknown function '%s'; did you mean '%s'?",
-					   m->name, hint);
+					   nb, hint);
 			else
-				rule_error(c, i, m->arg_loc, "unknown function '%s'", m->name);
+				rule_error(c, i, m->arg_loc, "unknown function '%s'", nb);
 			return;
 		}
 		for (k = 0; k < (unsigned int)n; k++) {
@@ -473,23 +494,42 @@ static void compile_rule(struct ctx *c, uint32_t i)
 
 	if (pr->has_limit) {
 		const struct policy_limit *l = &pr->limit;
-		/* burst: one period's calls unless given */
-		uint64_t burst = l->has_burst ? l->burst :
-				 l->count < SMCCC_POLICY_MAX_BURST ? l->count : SMCCC_POLICY_MAX_BURST;
+		uint64_t burst, max_burst = SMCCC_POLICY_MAX_BURST;
+		bool rate_ok = false;
+		char rt[32];
 
 		r->flags |= SMCCC_POLICY_F_RATE;
 		r->over_action = l->has_then ? l->then.kind : SMCCC_BPF_ACT_DENY;
+		/* l->per is 1 or 60: no product here wraps */
 		if (!l->count)
 			rule_error(c, i, l->count_loc, "a limit of 0 calls never lets a call through: use deny");
-		else if (l->count / l->per > 1000000000ull)
-			rule_error(c, i, l->count_loc, "a limit can be at most 1000000000 calls per second");
+		else if (l->count > SMCCC_POLICY_MAX_RATE * l->per)
+			rule_error(c, i, l->count_loc,
+				   "a limit can be at most %llu calls per second (%llu/min)",
+				   SMCCC_POLICY_MAX_RATE, SMCCC_POLICY_MAX_RATE * 60);
+		else
+			rate_ok = true;
 		r->rate = l->count;
 		r->period = l->per;
+		if (rate_ok) {
+			uint64_t fit = SMCCC_POLICY_MAX_BUCKET_NS / policy_token_cost(r);
+
+			if (fit < max_burst)
+				max_burst = fit;	/* below 28/min */
+		}
+		/* burst: one period's calls unless given (always within max_burst) */
+		burst = l->has_burst ? l->burst : l->count < max_burst ? l->count : max_burst;
 		if (!burst && l->has_burst)
 			rule_error(c, i, l->burst_loc, "a burst of 0 calls never lets a call through");
-		else if (l->has_burst && burst > SMCCC_POLICY_MAX_BURST)
+		else if (burst > max_burst && max_burst == SMCCC_POLICY_MAX_BURST)
 			rule_error(c, i, l->burst_loc, "burst %llu is too large: at most %llu calls",
 				   (unsigned long long)burst, SMCCC_POLICY_MAX_BURST);
+		else if (burst > max_burst)
+			rule_error(c, i, l->burst_loc,
+				   "burst %llu is too large for %s: at most %llu calls at this rate (a bucket holds at most 2^63 ns of calls, 292 years)",
+				   (unsigned long long)burst,
+				   policy_rate_format(r->rate, r->period, rt, sizeof(rt)),
+				   (unsigned long long)max_burst);
 		r->burst = burst;
 		if (l->has_then && l->then.kind == SMCCC_BPF_ACT_RETURN) {
 			if (pr->action.kind == SMCCC_BPF_ACT_RETURN &&
@@ -1390,8 +1430,9 @@ int policy_compile_file(const char *path, struct smccc_compiled *out, char **nam
 			struct policy_diags *diags)
 {
 	struct policy_src src = { path, NULL, 0 };
-	size_t len = 0, cap = 0, n;
+	size_t len = 0, cap = 0, n, want;
 	char *buf = NULL;
+	struct stat st;
 	FILE *f;
 	int ret;
 
@@ -1404,18 +1445,30 @@ int policy_compile_file(const char *path, struct smccc_compiled *out, char **nam
 			    "cannot open: %s", strerror(errno));
 		return -1;
 	}
+	if (!fstat(fileno(f), &st) && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+				       S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode))) {
+		policy_diag(diags, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 0, 0 },
+			    "cannot read: it is %s, not a policy file",
+			    S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+		goto fail;
+	}
+	/* One byte past the limit tells a text that is too long. */
 	do {
 		buf = grow(buf, &cap, len + 65536, 1);
-		n = fread(buf + len, 1, cap - len, f);
+		want = cap - len < POLICY_MAX_TEXT + 1 - len ? cap - len : POLICY_MAX_TEXT + 1 - len;
+		n = fread(buf + len, 1, want, f);
 		len += n;
-	} while (n);
+	} while (n && len <= POLICY_MAX_TEXT);
+	if (len > POLICY_MAX_TEXT) {
+		policy_diag(diags, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 0, 0 },
+			    "cannot read: larger than %u MiB, the limit of a policy file",
+			    POLICY_MAX_TEXT >> 20);
+		goto fail;
+	}
 	if (ferror(f)) {
 		policy_diag(diags, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 0, 0 },
 			    "cannot read: %s", strerror(errno));
-		if (f != stdin)
-			fclose(f);
-		free(buf);
-		return -1;
+		goto fail;
 	}
 	if (f != stdin)
 		fclose(f);
@@ -1423,4 +1476,9 @@ int policy_compile_file(const char *path, struct smccc_compiled *out, char **nam
 	policy_diags_forget_source(diags);
 	free(buf);
 	return ret;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
+	return -1;
 }

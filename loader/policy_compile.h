@@ -44,6 +44,13 @@ int policy_compile(const struct policy_ast *ast, const struct policy_src *src,
 int policy_compile_text(const char *file, const char *text, size_t len,
 			struct smccc_compiled *out, char **name, struct policy_diags *diags);
 
+/*
+ * The largest policy text: room for the most rules a policy may have.
+ * policy_compile_file() reads no more (a device or a FIFO fed forever
+ * included), and the CLI holds its inputs to the same bound.
+ */
+#define POLICY_MAX_TEXT	(16u << 20)
+
 /* The same for a file ("-" reads stdin); an unreadable file is an error in diags. */
 int policy_compile_file(const char *path, struct smccc_compiled *out, char **name,
 			struct policy_diags *diags);

@@ -33,6 +33,28 @@ bool policy_cond_holds(const struct smccc_policy_cond *cond, const struct policy
 	return smccc_policy_compare(cond, v);
 }
 
+uint64_t policy_token_cost(const struct smccc_policy_rule *r)
+{
+	uint64_t period = r->period ? r->period : 1;
+	uint64_t cost;
+
+	if (!r->rate)
+		return 1000000000ull;
+	cost = period * 1000000000ull / r->rate;	/* period < 2^32: < 2^62 */
+	return cost ? cost : 1;
+}
+
+uint64_t policy_bucket_cap(const struct smccc_policy_rule *r)
+{
+	uint64_t burst = r->burst, cost = policy_token_cost(r);
+
+	if (burst < 1)
+		burst = 1;
+	if (burst > (1ull << 32))
+		burst = 1ull << 32;
+	return cost > UINT64_MAX / burst ? UINT64_MAX : burst * cost;
+}
+
 struct smccc_policy_chain policy_lookup(const struct smccc_compiled *c, uint32_t func_id,
 					enum policy_lookup *from)
 {

@@ -73,6 +73,17 @@ int policy_eval(const struct smccc_compiled *c, const struct policy_call *call,
 struct smccc_policy_chain policy_lookup(const struct smccc_compiled *c, uint32_t func_id,
 					enum policy_lookup *from);
 
+/*
+ * A rate-limited rule's token bucket, in the program's arithmetic
+ * (smccc_policy_take_token()): tokens are nanoseconds, a call costs one
+ * period divided by the rate, at least 1 (rate 0, no refill: 1 s), and the
+ * bucket holds burst calls' worth (burst 0 is 1, over 2^32 is 2^32),
+ * UINT64_MAX when that does not fit: it saturates, never wraps. The
+ * compiler keeps it within 2^63.
+ */
+uint64_t policy_token_cost(const struct smccc_policy_rule *r);
+uint64_t policy_bucket_cap(const struct smccc_policy_rule *r);
+
 /* Whether one condition holds for a call. */
 bool policy_cond_holds(const struct smccc_policy_cond *cond, const struct policy_call *call);
 

@@ -84,18 +84,10 @@ static const char *const level_names[] = {
 	[POLICY_DIAG_NOTE] = "note",
 };
 
-void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
-		  enum policy_diag_level level, struct policy_loc loc,
-		  const char *fmt, va_list ap)
+static struct policy_diag_entry *diag_entry(struct policy_diags *d, uint32_t line)
 {
-	const char *name = src && src->name ? src->name : "<policy>";
-	size_t start, end, i, off = d->len;
 	struct policy_diag_entry *e;
 
-	if (level == POLICY_DIAG_ERROR)
-		d->errors++;
-	else if (level == POLICY_DIAG_WARNING)
-		d->warnings++;
 	if (d->nr_entries == d->cap_entries) {
 		d->cap_entries = d->cap_entries ? 2 * d->cap_entries : 16;
 		d->entries = realloc(d->entries, d->cap_entries * sizeof(*d->entries));
@@ -103,17 +95,94 @@ void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
 			abort();
 	}
 	e = &d->entries[d->nr_entries++];
-	e->off = off;
+	e->off = d->len;
 	e->len = 0;
-	e->line = level == POLICY_DIAG_NOTE && d->nr_entries > 1 ? e[-1].line : loc.line;
+	e->line = line;
+	return e;
+}
 
+/*
+ * The source line text[0..len) and a caret under column col. A line longer
+ * than POLICY_DIAG_LINE_MAX is shown from half that before the column to
+ * half after, "..." at each end that was cut: every message on a megabyte
+ * of junk must not copy the megabyte.
+ */
+static void diag_source_line(struct policy_diags *d, const char *text, size_t len, uint32_t col)
+{
+	size_t at = col - 1, lo = 0, hi = len, pre = 0, i;
+
+	if (at > len)
+		at = len;	/* just after the end: "expected ';'" at the end of the line */
+	if (len > POLICY_DIAG_LINE_MAX) {
+		lo = at > POLICY_DIAG_LINE_MAX / 2 ? at - POLICY_DIAG_LINE_MAX / 2 : 0;
+		if (lo > len - POLICY_DIAG_LINE_MAX)
+			lo = len - POLICY_DIAG_LINE_MAX;
+		hi = lo + POLICY_DIAG_LINE_MAX;
+		pre = lo ? 3 : 0;
+	}
+	diag_append(d, "%s", pre ? "..." : "");
+	diag_grow(d, hi - lo);
+	for (i = lo; i < hi; i++)	/* a NUL would end the text: a space keeps the caret */
+		d->buf[d->len++] = text[i] ? text[i] : ' ';
+	d->buf[d->len] = '\0';
+	diag_append(d, "%s\n", hi < len ? "..." : "");
+	diag_grow(d, pre + at - lo + 2);
+	for (i = 0; i < pre; i++)
+		d->buf[d->len++] = ' ';
+	for (i = lo; i < at; i++)
+		d->buf[d->len++] = text[i] == '\t' ? '\t' : ' ';
+	d->buf[d->len++] = '^';
+	d->buf[d->len++] = '\n';
+	d->buf[d->len] = '\0';
+}
+
+void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
+		  enum policy_diag_level level, struct policy_loc loc,
+		  const char *fmt, va_list ap)
+{
+	const char *name = src && src->name ? src->name : "<policy>";
+	struct policy_diag_entry *e;
+	size_t start, end, msg;
+
+	if (level == POLICY_DIAG_ERROR)
+		d->errors++;
+	else if (level == POLICY_DIAG_WARNING)
+		d->warnings++;
+	/*
+	 * Past POLICY_DIAG_MAX, only count: a file of junk gets as many errors
+	 * as bytes, and nobody reads past the first screen. One note, sorted
+	 * last, says that some were left out.
+	 */
+	if (level != POLICY_DIAG_NOTE) {
+		d->dropping = d->kept == POLICY_DIAG_MAX;
+		if (d->dropping && !d->dropped++) {
+			e = diag_entry(d, UINT32_MAX);
+			diag_append(d,
+				    "%s: note: too many errors and warnings: only the first %d are shown\n",
+				    name, POLICY_DIAG_MAX);
+			e->len = d->len - e->off;
+		}
+		if (d->dropping)
+			return;
+		d->kept++;
+	} else if (d->dropping) {
+		return;
+	}
+
+	e = diag_entry(d, level == POLICY_DIAG_NOTE && d->nr_entries ?
+			  d->entries[d->nr_entries - 1].line : loc.line);
 	if (loc.line)
 		diag_append(d, "%s:%u:%u: %s: ", name, loc.line, loc.col, level_names[level]);
 	else
 		diag_append(d, "%s: %s: ", name, level_names[level]);
+	msg = d->len;
 	diag_vappend(d, fmt, ap);
+	if (d->len - msg > POLICY_DIAG_MSG_MAX) {
+		d->len = msg + POLICY_DIAG_MSG_MAX;
+		diag_append(d, "...");
+	}
 	diag_append(d, "\n");
-	e->len = d->len - off;
+	e->len = d->len - e->off;
 
 	if (!loc.line || !src || !src->text)
 		return;
@@ -121,18 +190,11 @@ void policy_vdiag(struct policy_diags *d, const struct policy_src *src,
 	if (loc.line > d->nr_lines)
 		return;
 	start = d->line_starts[loc.line - 1];
-	for (end = start; end < src->len && src->text[end] != '\n'; end++)
-		;
+	end = loc.line < d->nr_lines ? d->line_starts[loc.line] - 1 : src->len;
 	if (end > start && src->text[end - 1] == '\r')
 		end--;
-	diag_append(d, "%.*s\n", (int)(end - start), src->text + start);
-	diag_grow(d, loc.col + 2);
-	for (i = 0; i + 1 < loc.col; i++)
-		d->buf[d->len++] = start + i < end && src->text[start + i] == '\t' ? '\t' : ' ';
-	d->buf[d->len++] = '^';
-	d->buf[d->len++] = '\n';
-	d->buf[d->len] = '\0';
-	e->len = d->len - off;
+	diag_source_line(d, src->text + start, end - start, loc.col ? loc.col : 1);
+	e->len = d->len - e->off;
 }
 
 void policy_diag(struct policy_diags *d, const struct policy_src *src,
@@ -144,6 +206,23 @@ void policy_diag(struct policy_diags *d, const struct policy_src *src,
 	va_start(ap, fmt);
 	policy_vdiag(d, src, level, loc, fmt, ap);
 	va_end(ap);
+}
+
+const char *policy_diag_name(char *buf, const char *s, size_t len)
+{
+	if (len > POLICY_DIAG_NAME_MAX) {
+		memcpy(buf, s, POLICY_DIAG_NAME_MAX);
+		memcpy(buf + POLICY_DIAG_NAME_MAX, "...", 4);
+	} else {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
+int policy_diags_full(const struct policy_diags *d)
+{
+	return d->kept == POLICY_DIAG_MAX;
 }
 
 void policy_diags_forget_source(struct policy_diags *d)
@@ -267,6 +346,7 @@ static void lex_number(struct policy_lexer *lx, struct policy_token *tok)
 {
 	unsigned int base = 10;
 	int overflow = 0, digits = 0, c, v;
+	char text[POLICY_DIAG_NAME_BUF];
 	uint64_t n = 0;
 
 	if (peek(lx, 0) == '0' && (peek(lx, 1) == 'x' || peek(lx, 1) == 'X')) {
@@ -285,7 +365,7 @@ static void lex_number(struct policy_lexer *lx, struct policy_token *tok)
 		if (n > (UINT64_MAX - v) / base)
 			overflow = 1;
 		n = n * base + v;
-		digits++;
+		digits = 1;	/* a flag: a count would overflow on 2^31 digits */
 		lx->pos++;
 	}
 	c = peek(lx, 0);
@@ -293,8 +373,9 @@ static void lex_number(struct policy_lexer *lx, struct policy_token *tok)
 		while (is_ident_char(peek(lx, 0)))
 			lx->pos++;
 		tok->kind = POLICY_TOK_ERROR;
-		lex_error(lx, tok->loc, "invalid number '%.*s'",
-			  (int)(lx->pos - (tok->start - lx->src->text)), tok->start);
+		lex_error(lx, tok->loc, "invalid number '%s'",
+			  policy_diag_name(text, tok->start,
+					   lx->pos - (tok->start - lx->src->text)));
 		return;
 	}
 	if (!digits) {
@@ -304,8 +385,9 @@ static void lex_number(struct policy_lexer *lx, struct policy_token *tok)
 	}
 	if (overflow) {
 		tok->kind = POLICY_TOK_ERROR;
-		lex_error(lx, tok->loc, "number '%.*s' does not fit in 64 bits",
-			  (int)(lx->pos - (tok->start - lx->src->text)), tok->start);
+		lex_error(lx, tok->loc, "number '%s' does not fit in 64 bits",
+			  policy_diag_name(text, tok->start,
+					   lx->pos - (tok->start - lx->src->text)));
 		return;
 	}
 	tok->kind = POLICY_TOK_NUMBER;

@@ -181,9 +181,9 @@ static int parse_num(struct parser *p, uint64_t *val, struct policy_loc *loc)
 		return PARSE_OK;
 	}
 	if (p->tok.kind == POLICY_TOK_IDENT) {
-		char *name = tok_dup(&p->tok);
+		char *name = tok_dup(&p->tok), nb[POLICY_DIAG_NAME_BUF];
 		const struct smccc_constant *c = smccc_constant_find(name);
-		const char *hint;
+		const char *hint = NULL;
 
 		if (c) {
 			*val = c->value;
@@ -191,11 +191,14 @@ static int parse_num(struct parser *p, uint64_t *val, struct policy_loc *loc)
 			advance(p);
 			return PARSE_OK;
 		}
-		hint = smccc_suggest(name, SMCCC_NAME_CONSTANT);
+		/* No hint for a message that is not shown: a file of junk has many. */
+		if (!policy_diags_full(p->diags))
+			hint = smccc_suggest(name, SMCCC_NAME_CONSTANT);
+		policy_diag_name(nb, name, p->tok.len);
 		if (hint)
-			perr(p, p->tok.loc, "unknown constant '%s'; did you mean '%s'?", name, hint);
+			perr(p, p->tok.loc, "unknown constant '%s'; did you mean '%s'?", nb, hint);
 		else
-			perr(p, p->tok.loc, "expected a number or a constant, found '%s'", name);
+			perr(p, p->tok.loc, "expected a number or a constant, found '%s'", nb);
 		free(name);
 		advance(p);
 		return PARSE_ERR;
@@ -238,7 +241,7 @@ static int parse_action(struct parser *p, struct policy_action *a)
 			advance(p);
 		}
 	} else if (p->tok.kind == POLICY_TOK_IDENT) {
-		char *w = tok_dup(&p->tok);
+		char *w = tok_dup(&p->tok), nb[POLICY_DIAG_NAME_BUF];
 		const char *best = NULL;
 		unsigned int i, d, best_d = 3;
 
@@ -249,11 +252,12 @@ static int parse_action(struct parser *p, struct policy_action *a)
 				best = action_words[i];
 			}
 		}
+		policy_diag_name(nb, w, p->tok.len);
 		if (best)
-			perr(p, p->tok.loc, "unknown action '%s'; did you mean '%s'?", w, best);
+			perr(p, p->tok.loc, "unknown action '%s'; did you mean '%s'?", nb, best);
 		else
 			perr(p, p->tok.loc,
-			     "unknown action '%s'; expected handle, deny, forward, log or return", w);
+			     "unknown action '%s'; expected handle, deny, forward, log or return", nb);
 		free(w);
 		return PARSE_ERR;
 	} else {
@@ -643,7 +647,7 @@ static void parse_statement(struct parser *p)
 			"policy", "default", "mode", "discovery",
 			"handle", "deny", "forward", "log", "return",
 		};
-		char *w = tok_dup(&p->tok);
+		char *w = tok_dup(&p->tok), nb[POLICY_DIAG_NAME_BUF];
 		const char *best = NULL;
 		unsigned int i, d, best_d = 3;
 
@@ -654,10 +658,11 @@ static void parse_statement(struct parser *p)
 				best = words[i];
 			}
 		}
+		policy_diag_name(nb, w, p->tok.len);
 		if (best)
-			perr(p, p->tok.loc, "unknown statement '%s'; did you mean '%s'?", w, best);
+			perr(p, p->tok.loc, "unknown statement '%s'; did you mean '%s'?", nb, best);
 		else
-			perr(p, p->tok.loc, "expected a rule (handle, deny, forward, log, return) or policy, default, mode, discovery; found '%s'", w);
+			perr(p, p->tok.loc, "expected a rule (handle, deny, forward, log, return) or policy, default, mode, discovery; found '%s'", nb);
 		free(w);
 	} else if (p->tok.kind == POLICY_TOK_ERROR) {
 		p->errors++;

@@ -341,6 +341,56 @@ static void test_rate_limits(void **state)
 	drop(c);
 }
 
+/*
+ * The bucket in the program's arithmetic (test_policy_prog.c runs the
+ * extremes on the program): a call's cost, and the cap, which saturates
+ * instead of wrapping for rules only another tool writes.
+ */
+static void test_bucket_arithmetic(void **state)
+{
+	static const struct {
+		uint64_t rate;
+		uint32_t period;
+		uint64_t burst;
+		uint64_t cost, cap;
+	} t[] = {
+		{ 1, 60, 153722867, 60000000000ull, 153722867ull * 60000000000ull },
+		{ 1, 60, 1, 60000000000ull, 60000000000ull },
+		{ 5, 1, 3, 200000000, 600000000 },
+		{ 3, 1, 1, 333333333, 333333333 },		/* rounded down */
+		{ 1000000000, 1, 1ull << 32, 1, 1ull << 32 },
+		{ 60000000000ull, 60, 1ull << 32, 1, 1ull << 32 },
+		{ ~0ull, 1, 7, 1, 7 },				/* at least 1 ns */
+		{ 0, 1, 2, 1000000000, 2000000000 },		/* rate 0: burst calls, 1 s each */
+		{ 10, 0, 10, 100000000, 1000000000 },		/* period 0 is 1 s */
+		{ 1, UINT32_MAX, 1, UINT32_MAX * 1000000000ull, UINT32_MAX * 1000000000ull },
+		{ 1, 1, 0, 1000000000, 1000000000 },		/* burst 0 is 1 */
+		{ 1, 1, ~0ull, 1000000000, (1ull << 32) * 1000000000ull },	/* at most 2^32 */
+		/* past 2^64: saturated, not wrapped to 26290448384 (under one call) */
+		{ 1, 60, 307445735, 60000000000ull, UINT64_MAX },
+		{ 1, 60, 1ull << 32, 60000000000ull, UINT64_MAX },
+		{ 1, UINT32_MAX, 5, UINT32_MAX * 1000000000ull, UINT64_MAX },
+	};
+	struct smccc_policy_rule r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.flags = SMCCC_POLICY_F_RATE;
+		r.rate = t[i].rate;
+		r.period = t[i].period;
+		r.burst = t[i].burst;
+		if (policy_token_cost(&r) != t[i].cost || policy_bucket_cap(&r) != t[i].cap)
+			fail_msg("rate %llu period %u burst %llu: cost %llu cap %llu, expected %llu %llu",
+				 (unsigned long long)t[i].rate, t[i].period,
+				 (unsigned long long)t[i].burst,
+				 (unsigned long long)policy_token_cost(&r),
+				 (unsigned long long)policy_bucket_cap(&r),
+				 (unsigned long long)t[i].cost, (unsigned long long)t[i].cap);
+	}
+}
+
 static void test_permissive(void **state)
 {
 	struct smccc_compiled *c = build("mode permissive;\n"
@@ -572,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_cond_holds),
 		cmocka_unit_test(test_chain_order),
 		cmocka_unit_test(test_rate_limits),
+		cmocka_unit_test(test_bucket_arithmetic),
 		cmocka_unit_test(test_permissive),
 		cmocka_unit_test(test_hand_made),
 		cmocka_unit_test(test_formatting),

@@ -306,6 +306,155 @@ static void test_diag_order_and_cache(void **state)
 	policy_diags_free(&d);
 }
 
+/*
+ * At most POLICY_DIAG_MAX errors and warnings are kept, with their notes;
+ * the rest are counted, and one note, last, says so.
+ */
+static void test_diag_limit(void **state)
+{
+	struct policy_src src = { "p.pol", "deny id 5;\n", 11 };
+	struct policy_diags d = { 0 };
+	const char *text, *p;
+	char want[64];
+	int i, n;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(policy_diags_full(&d), i >= POLICY_DIAG_MAX);
+		policy_diag(&d, &src, i % 2 ? POLICY_DIAG_WARNING : POLICY_DIAG_ERROR,
+			    (struct policy_loc){ 1, 1 }, "number %d", i);
+		policy_diag(&d, &src, POLICY_DIAG_NOTE, (struct policy_loc){ 1, 6 },
+			    "note of %d", i);
+	}
+	/* all counted */
+	assert_int_equal(d.errors, 500);
+	assert_int_equal(d.warnings, 500);
+	text = policy_diags_text(&d);
+	for (n = 0, p = text; (p = strstr(p, ": error: ")); p++)
+		n++;
+	for (p = text; (p = strstr(p, ": warning: ")); p++)
+		n++;
+	assert_int_equal(n, POLICY_DIAG_MAX);
+	snprintf(want, sizeof(want), "number %d\n", POLICY_DIAG_MAX - 1);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "note of %d\n", POLICY_DIAG_MAX - 1);
+	assert_non_null(strstr(text, want));
+	/* the notes of a dropped message go with it */
+	snprintf(want, sizeof(want), "of %d\n", POLICY_DIAG_MAX);
+	assert_null(strstr(text, want));
+	p = "p.pol: note: too many errors and warnings: only the first 20 are shown\n";
+	assert_string_equal(text + strlen(text) - strlen(p), p);
+	assert_non_null(strstr(text, "p.pol:1:6: note: note of 0\ndeny id 5;\n     ^\n"));
+	assert_true(strlen(text) < 2000);
+	policy_diags_free(&d);
+	assert_false(policy_diags_full(&d));
+}
+
+/*
+ * A long source line is shown cut around the column: POLICY_DIAG_LINE_MAX
+ * bytes, "..." at each end that was cut, the caret under the column.
+ */
+static void test_diag_long_line(void **state)
+{
+	size_t len = 1000000, i;
+	char *line = malloc(len + 2), *want = malloc(1024);
+	struct policy_src src = { "p.pol", line, len + 1 };
+	struct policy_diags d = { 0 };
+
+	(void)state;
+	assert_non_null(line);
+	assert_non_null(want);
+	for (i = 0; i < len; i++)
+		line[i] = 'a' + i % 26;
+	line[len] = '\n';
+	line[len + 1] = '\0';
+
+	/* at the start: the first 160 bytes */
+	policy_diag(&d, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 1, 1 }, "start");
+	snprintf(want, 1024, "p.pol:1:1: error: start\n%.160s...\n^\n", line);
+	assert_string_equal(policy_diags_text(&d), want);
+	policy_diags_free(&d);
+
+	/* in the middle: 80 bytes either side */
+	policy_diag(&d, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 1, 500001 }, "middle");
+	snprintf(want, 1024, "p.pol:1:500001: error: middle\n...%.160s...\n%84s\n",
+		 line + 500000 - 80, "^");
+	assert_string_equal(policy_diags_text(&d), want);
+	policy_diags_free(&d);
+
+	/* just after the end ("expected ';'"): the last 160 bytes */
+	policy_diag(&d, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 1, len + 1 }, "end");
+	snprintf(want, 1024, "p.pol:1:%zu: error: end\n...%.160s\n%164s\n", len + 1,
+		 line + len - 160, "^");
+	assert_string_equal(policy_diags_text(&d), want);
+	policy_diags_free(&d);
+
+	/* a line of POLICY_DIAG_LINE_MAX bytes is shown whole */
+	line[160] = '\n';
+	policy_diag(&d, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 1, 161 }, "whole");
+	snprintf(want, 1024, "p.pol:1:161: error: whole\n%.160s\n%161s\n", line, "^");
+	assert_string_equal(policy_diags_text(&d), want);
+	policy_diags_free(&d);
+
+	/* tabs stay under tabs; a NUL is shown as a space, keeping the caret in place */
+	src.text = "\tx\0y z";
+	src.len = 6;
+	policy_diag(&d, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 1, 6 }, "nul");
+	assert_string_equal(policy_diags_text(&d), "p.pol:1:6: error: nul\n\tx y z\n\t    ^\n");
+	policy_diags_free(&d);
+	free(line);
+	free(want);
+}
+
+/* Messages are cut at POLICY_DIAG_MSG_MAX, quoted names at POLICY_DIAG_NAME_MAX. */
+static void test_diag_long_message(void **state)
+{
+	struct policy_src src = { "p.pol", NULL, 0 };
+	char *big = malloc(5001), *want = malloc(1200), nb[POLICY_DIAG_NAME_BUF];
+	struct policy_diags d = { 0 };
+
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(want);
+	memset(big, 'x', 5000);
+	big[5000] = '\0';
+	policy_diag(&d, &src, POLICY_DIAG_ERROR, (struct policy_loc){ 0, 0 }, "%s", big);
+	snprintf(want, 1200, "p.pol: error: %.1024s...\n", big);
+	assert_string_equal(policy_diags_text(&d), want);
+	policy_diags_free(&d);
+
+	assert_string_equal(policy_diag_name(nb, "psci", 4), "psci");
+	assert_string_equal(policy_diag_name(nb, "psci.cpu_on;", 4), "psci");	/* a slice */
+	assert_string_equal(policy_diag_name(nb, big, 64), big + 5000 - 64);
+	snprintf(want, 1200, "%.64s...", big);
+	assert_string_equal(policy_diag_name(nb, big, 65), want);
+	assert_string_equal(policy_diag_name(nb, big, 5000), want);
+	free(big);
+	free(want);
+}
+
+/* A long number is quoted cut in its message. */
+static void test_long_token(void **state)
+{
+	size_t len = 100000;
+	char *text = malloc(len + 2), *msgs;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, '1', len);
+	text[len] = 'x';
+	text[len + 1] = '\0';
+	assert_int_equal(lex_all(text, &msgs), 1);
+	assert_non_null(strstr(msgs, "error: invalid number '1111111111111111111111111111111111111111111111111111111111111111...'\n"));
+	assert_true(strlen(msgs) < 600);
+	free(msgs);
+	text[len] = '\0';
+	assert_int_equal(lex_all(text, &msgs), 1);
+	assert_non_null(strstr(msgs, "error: number '1111111111111111111111111111111111111111111111111111111111111111...' does not fit in 64 bits\n"));
+	free(msgs);
+	free(text);
+}
+
 static void test_tok_names(void **state)
 {
 	enum policy_tok_kind k;
@@ -329,6 +478,10 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_diag_order_and_cache),
+		cmocka_unit_test(test_diag_limit),
+		cmocka_unit_test(test_diag_long_line),
+		cmocka_unit_test(test_diag_long_message),
+		cmocka_unit_test(test_long_token),
 		cmocka_unit_test(test_tok_names),
 	};
 

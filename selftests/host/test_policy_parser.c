@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "smccc_policy.h"
@@ -460,6 +463,135 @@ static void test_recovery(void **state)
 	done(p);
 }
 
+/* Names quoted in messages are cut: a megabyte of identifier is not copied. */
+static void test_long_names(void **state)
+{
+	char text[256], a64[65], want[256];
+
+	(void)state;
+	memset(a64, 'a', 64);
+	a64[64] = '\0';
+	snprintf(text, sizeof(text), "%sz;", a64);
+	snprintf(want, sizeof(want), "t.pol:1:1: error: expected a rule (handle, deny, forward, log, return) or policy, default, mode, discovery; found '%s...'\n",
+		 a64);
+	parse_error(text, want);
+	snprintf(text, sizeof(text), "default %sz;", a64);
+	snprintf(want, sizeof(want), "unknown action '%s...'; expected handle, deny, forward, log or return\n",
+		 a64);
+	parse_error(text, want);
+	snprintf(text, sizeof(text), "deny id %sz;", a64);
+	snprintf(want, sizeof(want), "expected a number or a constant, found '%s...'\n", a64);
+	parse_error(text, want);
+	/* 64 bytes are quoted whole */
+	snprintf(text, sizeof(text), "deny id %s;", a64);
+	snprintf(want, sizeof(want), "found '%s'\n", a64);
+	parse_error(text, want);
+}
+
+/* What parsing junk gave, in a child process. */
+struct junk {
+	unsigned int errors;	/* counted */
+	size_t text_len;	/* of the diagnostics */
+	char tail[128];		/* their last line */
+};
+
+/*
+ * Parses text in a child limited to 256 MiB of address space: it must exit
+ * normally (diagnostics growing with the square of the input end in
+ * abort(), as `policy check` did), with what it counted and printed in *j.
+ */
+static void parse_junk(const char *text, size_t len, struct junk *j)
+{
+	int fd[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct rlimit rl = { 256 << 20, 256 << 20 };
+		struct policy_src src = { "junk.pol", text, len };
+		struct policy_diags d = { 0 };
+		struct policy_ast ast;
+		const char *out, *last;
+		struct junk r;
+
+		close(fd[0]);
+		if (setrlimit(RLIMIT_AS, &rl))
+			_exit(2);
+		memset(&r, 0, sizeof(r));
+		if (policy_parse(&src, &ast, &d) != d.errors)
+			_exit(3);
+		out = policy_diags_text(&d);
+		r.errors = d.errors;
+		r.text_len = strlen(out);
+		for (last = out + r.text_len; last > out && last[-1] == '\n'; last--)
+			;
+		while (last > out && last[-1] != '\n')
+			last--;
+		snprintf(r.tail, sizeof(r.tail), "%s", last);
+		_exit(write(fd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 4);
+	}
+	close(fd[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("parsing %zu bytes of junk: the child %s %d", len,
+			 WIFSIGNALED(status) ? "was killed by signal" : "exited with",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	assert_int_equal(read(fd[0], j, sizeof(*j)), sizeof(*j));
+	close(fd[0]);
+}
+
+#define JUNK_NOTE	"junk.pol: note: too many errors and warnings: only the first 20 are shown\n"
+#define JUNK_TEXT_MAX	16384	/* 20 messages, each with 160 bytes of line and a caret */
+
+/*
+ * A hostile file: every error is counted, the first 20 shown, with the
+ * line cut around the column; the work and the output stay linear.
+ */
+static void test_junk(void **state)
+{
+	size_t len = 1 << 20, n = 100000, i, pos;
+	char *text = malloc(n * 64);	/* >= len + 1, and 64 bytes a line */
+	struct junk j;
+
+	(void)state;
+	assert_non_null(text);
+	/* a 1 MiB line of '@': an error each */
+	memset(text, '@', len);
+	text[len] = '\n';
+	parse_junk(text, len + 1, &j);
+	assert_int_equal(j.errors, len);
+	assert_true(j.text_len < JUNK_TEXT_MAX);
+	assert_string_equal(j.tail, JUNK_NOTE);
+
+	/* 1 MiB of random bytes, NUL and newlines included */
+	srand(1);
+	for (i = 0; i < len; i++)
+		text[i] = (char)(rand() >> 7);
+	parse_junk(text, len, &j);
+	assert_true(j.errors > 1000);
+	assert_true(j.text_len < JUNK_TEXT_MAX);
+	assert_string_equal(j.tail, JUNK_NOTE);
+
+	/* 100,000 lines of junk */
+	for (i = 0, pos = 0; i < n; i++)
+		pos += sprintf(text + pos, "@@ junk %zu @\n", i);
+	parse_junk(text, pos, &j);
+	assert_int_equal(j.errors, 3 * n);
+	assert_true(j.text_len < JUNK_TEXT_MAX);
+	assert_string_equal(j.tail, JUNK_NOTE);
+
+	/* 100,000 bad statements, each with a suggestion */
+	for (i = 0, pos = 0; i < n; i++)
+		pos += sprintf(text + pos, "dney id %zu; deny id 0x%zx if x0 == 1;\n", i, i);
+	parse_junk(text, pos, &j);
+	assert_int_equal(j.errors, 2 * n);
+	assert_true(j.text_len < JUNK_TEXT_MAX);
+	assert_string_equal(j.tail, JUNK_NOTE);
+	free(text);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -495,6 +627,8 @@ int main(void)
 		cmocka_unit_test(test_condition_errors),
 		cmocka_unit_test(test_limit_errors),
 		cmocka_unit_test(test_recovery),
+		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_names),
 	};
 

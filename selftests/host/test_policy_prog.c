@@ -962,6 +962,126 @@ static void test_rate_limit(void **state)
 	b_free(&b);
 }
 
+/* A rule of rate calls a period (s), burst calls: returns 0x77, then denies. */
+static uint32_t b_limit(struct builder *b, uint64_t rate, uint32_t period, uint64_t burst)
+{
+	uint32_t r = b_rule(b, ACT_R);
+
+	R(b, r)->flags = SMCCC_POLICY_F_RATE;
+	R(b, r)->rate = rate;
+	R(b, r)->period = period;
+	R(b, r)->burst = burst;
+	R(b, r)->over_action = ACT_D;
+	R(b, r)->ret[0] = 0x77;
+	return r;
+}
+
+static uint64_t bucket_tokens(struct policy_test_bpf *skel, uint32_t rule)
+{
+	struct smccc_policy_rate_key k = { .vm_id = VM, .rule = rule };
+	struct smccc_policy_bucket bk;
+
+	assert_int_equal(bpf_map__lookup_elem(skel->maps.rate, &k, sizeof(k), &bk, sizeof(bk),
+					      BPF_F_LOCK), 0);
+	return bk.tokens;
+}
+
+/* Writes VM's bucket of rule, as an import or another tool may. */
+static void bucket_set(struct policy_test_bpf *skel, uint32_t rule, uint64_t tokens,
+		       uint64_t last_ns)
+{
+	struct smccc_policy_rate_key k = { .vm_id = VM, .rule = rule };
+	struct smccc_policy_bucket bk;
+
+	memset(&bk, 0, sizeof(bk));
+	bk.tokens = tokens;
+	bk.last_ns = last_ns;
+	assert_int_equal(bpf_map__update_elem(skel->maps.rate, &k, sizeof(k), &bk, sizeof(bk),
+					      BPF_ANY), 0);
+}
+
+#define MIN_NS		60000000000ull	/* what a call costs at 1/min */
+#define MAX_BURST_1MIN	153722867ull	/* the compiler's largest at 1/min: 2^63 / MIN_NS */
+
+/*
+ * Buckets at the extremes. The largest bucket the compiler accepts at 1/min
+ * and at the largest rate (test_policy_compile.c checks these are its
+ * bounds): the first call passes from a full bucket and takes exactly one
+ * call's worth; with no refill (the last call in the future) exactly as
+ * many calls pass as whole tokens are left; a long wait fills it to its
+ * cap, no more. Then what the compiler refuses but another tool may write:
+ * a burst * cost past 2^64 saturates (it wrapped: 1/min burst 307445735
+ * let no call through), tokens above the cap, and tokens + elapsed past
+ * 2^64 (an import's tokens_ns), stop at the cap instead of wrapping.
+ */
+static void test_rate_limit_extremes(void **state)
+{
+	uint32_t r_min, r_max, r_wrap, r_sat, r_over;
+	uint64_t cap, t0, t1, tok, future;
+	struct policy_test_bpf *skel;
+	struct builder b;
+
+	(void)state;
+	REQUIRE_BPF();
+	b_init(&b, ACT_H);
+	r_min = b_limit(&b, 1, 60, MAX_BURST_1MIN);
+	b_exact(&b, 0x86000001, r_min);
+	r_max = b_limit(&b, 1000000000, 1, 1ull << 32);	/* a call costs 1 ns */
+	b_exact(&b, 0x86000002, r_max);
+	r_wrap = b_limit(&b, 1, 60, 307445735);	/* wrapped to 26290448384 ns < MIN_NS */
+	b_exact(&b, 0x86000003, r_wrap);
+	r_sat = b_limit(&b, 1, 60, 1ull << 32);	/* wrapped to 17890364801775828992 */
+	b_exact(&b, 0x86000004, r_sat);
+	r_over = b_limit(&b, 1, 1, 1ull << 32);	/* fits: 2^32 s */
+	b_exact(&b, 0x86000005, r_over);
+	skel = load(&b);
+	future = now_ns() + 3600 * 1000000000ull;
+
+	/* 1/min, burst 2^63 / 60 s */
+	cap = MAX_BURST_1MIN * MIN_NS;
+	t0 = now_ns();
+	assert_int_equal(run(skel, 0x86000001).action, ACT_R);
+	assert_true(bucket_tokens(skel, r_min) == cap - MIN_NS);
+	assert_int_equal(run(skel, 0x86000001).action, ACT_R);
+	t1 = now_ns();
+	tok = bucket_tokens(skel, r_min);
+	if (tok < cap - 2 * MIN_NS || tok > cap - 2 * MIN_NS + (t1 - t0))
+		fail_msg("1/min burst %llu, after two calls: %llu ns of tokens, expected %llu + %llu",
+			 MAX_BURST_1MIN, (unsigned long long)tok,
+			 (unsigned long long)(cap - 2 * MIN_NS), (unsigned long long)(t1 - t0));
+	bucket_set(skel, r_min, 3 * MIN_NS - 1, future);
+	assert_int_equal(allowed_burst(skel, 0x86000001, VM, 10), 2);
+	assert_true(bucket_tokens(skel, r_min) == MIN_NS - 1);
+	bucket_set(skel, r_min, cap - 5, 1);	/* idle since boot: full again, not more */
+	assert_int_equal(run(skel, 0x86000001).action, ACT_R);
+	assert_true(bucket_tokens(skel, r_min) == cap - MIN_NS);
+
+	/* 10^9/s, burst 2^32 */
+	assert_int_equal(run(skel, 0x86000002).action, ACT_R);
+	assert_true(bucket_tokens(skel, r_max) == (1ull << 32) - 1);
+	bucket_set(skel, r_max, 5, future);
+	assert_int_equal(allowed_burst(skel, 0x86000002, VM, 10), 5);
+	assert_true(bucket_tokens(skel, r_max) == 0);
+
+	/* burst * cost past 2^64: the cap saturates */
+	assert_int_equal(allowed_burst(skel, 0x86000003, VM, 1), 1);
+	assert_true(bucket_tokens(skel, r_wrap) == ~0ull - MIN_NS);
+	assert_int_equal(run(skel, 0x86000004).action, ACT_R);
+	assert_true(bucket_tokens(skel, r_sat) == ~0ull - MIN_NS);
+	/* tokens + elapsed past 2^64: full */
+	bucket_set(skel, r_sat, ~0ull - 10, now_ns() - 1000);
+	assert_int_equal(run(skel, 0x86000004).action, ACT_R);
+	assert_true(bucket_tokens(skel, r_sat) == ~0ull - MIN_NS);
+	/* more tokens than the cap: the cap */
+	bucket_set(skel, r_over, ~0ull, now_ns());
+	assert_int_equal(run(skel, 0x86000005).action, ACT_R);
+	assert_true(bucket_tokens(skel, r_over) == (1ull << 32) * 1000000000ull - 1000000000ull);
+
+	assert_int_equal(dropped(skel, SMCCC_POLICY_DROP_RATE), 0);
+	policy_test_bpf__destroy(skel);
+	b_free(&b);
+}
+
 /* Permissive: decided as usual, recorded, but the guest always gets HANDLE. */
 static void test_permissive(void **state)
 {
@@ -1581,6 +1701,7 @@ int main(void)
 		cmocka_unit_test(test_cond_kinds),
 		cmocka_unit_test(test_arch_calls),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_rate_limit_extremes),
 		cmocka_unit_test(test_permissive),
 		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_stats),
