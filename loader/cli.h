@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "json_writer.h"
+#include "policy_compile.h"
 
 #define SMCCC_BPF_CLI_VERSION	"0.1.0"
 
@@ -58,6 +59,12 @@ struct cli_cmd {
 	int (*fn)(struct cli *cli, int argc, char **argv);	/* argv[0]: command */
 	const char *synopsis;	/* arguments, for usage */
 	const char *summary;	/* one line */
+	/*
+	 * "OBJECT COMMAND --help" (or -h, anywhere before "--"): the command's
+	 * own help; NULL: the usage line, the summary and the object's notes.
+	 * The dispatcher answers it: fn never sees --help.
+	 */
+	void (*help)(const struct cli *cli, FILE *f);
 };
 
 struct cli_object {
@@ -74,6 +81,14 @@ extern const struct cli_object cli_vm_object;
 extern const struct cli_object cli_policy_object;
 extern const struct cli_object cli_stats_object;
 extern const struct cli_object cli_events_object;
+
+/* Every object, in "smccc-bpf help" order (smccc-bpf.c). */
+extern const struct cli_object *const cli_objects[];
+extern const size_t cli_nr_objects;
+
+/* "Usage: smccc-bpf OBJECT COMMAND SYNOPSIS" and the command's help, to f. */
+void cli_cmd_usage(const struct cli *cli, const struct cli_object *obj,
+		   const struct cli_cmd *cmd, FILE *f);
 
 /* The whole tool: what main() runs; returns the exit code. */
 int smccc_bpf_main(int argc, char **argv, FILE *out, FILE *err);
@@ -100,8 +115,22 @@ void cli_object_usage(const struct cli *cli, const struct cli_object *obj, FILE 
 
 /* ---- argument helpers (cli_util.c) ------------------------------------- */
 
-/* A non-negative integer, decimal or 0x hex, whole string; false otherwise. */
+/*
+ * A value (function ID, register, constant): decimal or 0x hex, the whole
+ * string, no sign, no blanks, no overflow. A decimal with a leading zero
+ * ("010") is refused rather than guessed at: octal to C, decimal to
+ * people. False otherwise.
+ */
 bool cli_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * An id (VM, process, vCPU, fd, map) or a count: strict decimal, digits
+ * only, no leading zero but "0" itself, at most max. An id that reads as
+ * another number than the one written would name another VM. Returns
+ * NULL and sets *out, or why not ("has a leading zero", ...), for the
+ * message that names the argument.
+ */
+const char *cli_parse_id(const char *s, uint64_t max, uint64_t *out);
 
 /* --vm ID | --pid PID [--vm ID] | --global, as the policy commands take them. */
 struct cli_target {
@@ -181,11 +210,67 @@ void cli_libbpf_print_tail(struct cli *cli, unsigned int lines);
 
 /* ---- small utilities (cli_util.c) -------------------------------------- */
 
-/* strlcpy(): copies at most len - 1 bytes, always terminates. */
+/* strlcpy(): copies at most len - 1 bytes, never half a UTF-8 character, always terminates. */
 void cli_strlcpy(char *dst, const char *src, size_t len);
 
-/* Whole file into a NUL-terminated buffer; NULL with errno. */
-char *cli_read_file(const char *path, size_t *len);
+/*
+ * The most each input may hold (docs/smccc-bpf.8, LIMITS): nothing is read
+ * without a bound, /dev/zero and a FIFO fed forever included.
+ *   a policy file: 16 MiB, room for the 128 Ki rules a policy may have
+ *   a BPF object (policy attach/replace): 64 MiB
+ *   an export document: 128 MiB, room for the largest export (its source
+ *     escaped, 65536 counters, 65536 rate buckets; policy export checks it)
+ *   a /proc file (fdinfo, comm): 64 KiB, far above what the kernel writes
+ */
+#define CLI_MAX_POLICY_FILE	POLICY_MAX_TEXT
+#define CLI_MAX_BPF_OBJECT	(64u << 20)
+#define CLI_MAX_EXPORT_DOC	(128u << 20)
+#define CLI_MAX_PROC_FILE	(64u << 10)
+
+/*
+ * Whole file ("-": standard input) into a NUL-terminated buffer, reading
+ * at most max + 1 bytes. NULL with errno: EFBIG, more than max bytes;
+ * ENODEV, a character or block device or a socket named by path (not
+ * "-"); EISDIR; or what open() and read() said. FIFOs are read (bounded):
+ * "policy check <(generate)" is one.
+ */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
+/*
+ * cli_read_file() of an input the user named, what ("policy file",
+ * "export document") in the messages: CLI_EXIT_OK with *text and *len
+ * set, or reports why not (which file, the limit, what to do) and
+ * returns the exit code (CLI_EXIT_NOENT: no such file).
+ */
+int cli_read_input(struct cli *cli, const char *path, const char *what, size_t max,
+		   char **text, size_t *len);
+
+/* Reports that path, a what, is larger than max bytes (as cli_read_input() does). */
+int cli_input_too_large(struct cli *cli, const char *path, const char *what, size_t max);
+
+/* "16 MiB", "64 KiB", "100 bytes": a limit for messages. */
+const char *cli_size_name(size_t n, char *buf, size_t len);
+
+/*
+ * Untrusted text for the terminal: names and paths from files, pins, the
+ * kernel or the command line. C0 controls, DEL, C1 controls (U+0080 to
+ * U+009F), bidirectional overrides and bytes that are not UTF-8 come out
+ * as \xHH (\n, \t, \r, \u202E): text output cannot move the cursor,
+ * recolour, retitle or hide a line. CLI_ESC_LINES keeps \n and \t
+ * (multi-line text: compiler diagnostics). JSON output needs none of
+ * this: json_writer escapes.
+ */
+#define CLI_ESC_LINES	(1u << 0)
+void cli_fputs_esc(FILE *f, const char *s, unsigned int flags);
+/*
+ * The same as a string, for printf arguments; valid until 8 more calls
+ * (a small ring: several in one printf are fine). Never NULL ("(null)"
+ * for NULL, "?" when out of memory).
+ */
+const char *cli_esc(const char *s);
+
+/* s[0..len) is a binary file, not text: what it is ("an ELF BPF object", ...), or NULL. */
+const char *cli_binary_kind(const char *s, size_t len);
 
 #define CLI_SHA256_LEN	32
 void cli_sha256(const void *data, size_t len, uint8_t out[CLI_SHA256_LEN]);

@@ -30,7 +30,7 @@ struct baseline_args {
 	const char *output;	/* -o FILE; NULL: stdout */
 };
 
-static void usage(const struct cli *cli, FILE *f)
+void cli_policy_baseline_help(const struct cli *cli, FILE *f)
 {
 	char names[128];
 
@@ -58,7 +58,8 @@ static void usage(const struct cli *cli, FILE *f)
 
 /*
  * cli_parse_args() knows no short options, and "-o FILE" is what people
- * type for an output file: this command parses its few arguments itself.
+ * type for an output file: this command parses its few arguments itself
+ * (-h and --help are the dispatcher's).
  */
 static int parse(struct cli *cli, int argc, char **argv, struct baseline_args *a)
 {
@@ -78,8 +79,6 @@ static int parse(struct cli *cli, int argc, char **argv, struct baseline_args *a
 			only_pos = true;
 		} else if (!strcmp(arg, "--list")) {
 			a->list = true;
-		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			a->help = true;
 		} else if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
 			if (++i == argc)
 				return cli_usage_error(cli, "policy baseline", "'%s' needs a FILE", arg);
@@ -360,7 +359,7 @@ int cli_policy_baseline(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (a.help) {
-		usage(cli, cli->out);
+		cli_policy_baseline_help(cli, cli->out);
 		return CLI_EXIT_OK;
 	}
 	if (!a.list)

@@ -11,5 +11,7 @@
  * the table; with -j, JSON.
  */
 int cli_policy_baseline(struct cli *cli, int argc, char **argv);
+/* Its --help (and "policy baseline help"). */
+void cli_policy_baseline_help(const struct cli *cli, FILE *f);
 
 #endif /* __SMCCC_CLI_BASELINE_H */

@@ -250,7 +250,7 @@ out:
 
 static const struct cli_cmd events_cmds[] = {
 	{ "follow", do_follow, "[--vm ID | --pid PID] [--count N] [--timeout SECS]",
-	  "print audit events as the policies emit them" },
+	  "print audit events as the policies emit them", NULL },
 	{ 0 }
 };
 

@@ -55,16 +55,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static bool want_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
-}
-
 /* ---- policy export ------------------------------------------------------------- */
 
 static const char export_help[] =
@@ -80,7 +70,13 @@ static const char export_help[] =
 	"                     default: standard output\n"
 	"\n"
 	"The attached file must be unchanged (its SHA-256 is checked). Hand-written\n"
-	"BPF objects cannot be exported (exit 9).\n";
+	"BPF objects cannot be exported (exit 9), nor a policy whose document would\n"
+	"be larger than 'policy import' reads (128 MiB).\n";
+
+void cli_policy_export_help(const struct cli *cli, FILE *f)
+{
+	fprintf(f, export_help, cli->prog);
+}
 
 /* Takes "-o FILE", "--output FILE", "--output=FILE" out of argv; -1: no FILE given. */
 static int take_output(int *argc, char **argv, const char **out)
@@ -260,11 +256,12 @@ static int export_source(struct cli *cli, const struct cli_target *t, const stru
 				"and export again",
 				"the policy of %s was attached from standard input: its source "
 				"was not kept", td);
-	d->source = cli_read_file(m->path, &d->source_len);
+	d->source = cli_read_file(m->path, CLI_MAX_POLICY_FILE, &d->source_len);
 	if (!d->source)
 		return cli_fail(cli, errno == ENOENT ? CLI_EXIT_NOENT : CLI_EXIT_ERROR,
 				"export needs the attached source file",
 				"cannot read %s, the source of %s's policy: %s", m->path, td,
+				errno == EFBIG ? "larger than a policy file may be" :
 				strerror(errno));
 	cli_sha256(d->source, d->source_len, sha);
 	if (memcmp(sha, m->sha256, sizeof(sha))) {
@@ -281,7 +278,7 @@ static int export_source(struct cli *cli, const struct cli_target *t, const stru
 				m->path);
 	memcpy(d->sha256, sha, sizeof(sha));
 	if (policy_compile_text(m->path, d->source, d->source_len, c, &name, &diags)) {
-		fputs(policy_diags_text(&diags), cli->err);
+		cli_fputs_esc(cli->err, policy_diags_text(&diags), CLI_ESC_LINES);
 		policy_diags_free(&diags);
 		return cli_fail(cli, CLI_EXIT_POLICY, NULL, "%s no longer compiles", m->path);
 	}
@@ -352,6 +349,14 @@ static char *export_render(struct cli *cli, const struct migrate_doc *d, size_t 
 	jw_end_value(jw);
 	jw_destroy(jw);
 	fclose(f);
+	/* What import would refuse is not written: the export must carry the policy. */
+	if (*len > CLI_MAX_EXPORT_DOC) {
+		cli_fail(cli, CLI_EXIT_UNSUPPORTED, NULL, "the export of %s would be %zu bytes, "
+			 "more than the %u MiB 'policy import' reads", d->file, *len,
+			 CLI_MAX_EXPORT_DOC >> 20);
+		free(buf);
+		return NULL;
+	}
 	if (migrate_doc_parse(buf, *len, &back, why, sizeof(why))) {
 		cli_fail(cli, CLI_EXIT_ERROR, "is the policy file UTF-8 text?",
 			 "the export of %s does not read back: %s", d->file, why);
@@ -396,8 +401,8 @@ static int export_output(struct cli *cli, const struct cli_target *t, const stru
 		jw_end_value(cli->jw);
 	} else if (out) {
 		fprintf(cli->out, "exported policy %s%s%s of %s to %s: %zu counters, %zu rate "
-			"buckets\n", d->name ? "\"" : "", d->name ? d->name : "(unnamed)",
-			d->name ? "\"" : "", td, out, d->nr_counters, d->nr_buckets);
+			"buckets\n", d->name ? "\"" : "", d->name ? cli_esc(d->name) : "(unnamed)",
+			d->name ? "\"" : "", td, cli_esc(out), d->nr_counters, d->nr_buckets);
 	}
 	return CLI_EXIT_OK;
 }
@@ -411,10 +416,6 @@ int cli_policy_export(struct cli *cli, int argc, char **argv)
 	const char *out;
 	int ret, lock = -1;
 
-	if (want_help(argc, argv)) {
-		fprintf(cli->out, export_help, cli->prog);
-		return CLI_EXIT_OK;
-	}
 	if (take_output(&argc, argv, &out))
 		return cli_usage_error(cli, "policy", "'policy export': -o needs one FILE");
 	ret = cli_parse_args(cli, "policy", argc, argv, CLI_ARG_TARGET, &a);
@@ -470,7 +471,13 @@ static const char import_help[] =
 	"" STATE_DIR_DEFAULT "), the attached file 'policy show' names.\n"
 	"\n"
 	"Errors in FILE are reported as FILE:LINE:COL; a source that does not\n"
-	"compile as for 'policy check' (exit 3). Nothing changes on failure.\n";
+	"compile as for 'policy check' (exit 3). Nothing changes on failure.\n"
+	"FILE is read up to 128 MiB; a device, or a binary file, is refused.\n";
+
+void cli_policy_import_help(const struct cli *cli, FILE *f)
+{
+	fprintf(f, import_help, cli->prog);
+}
 
 struct import_ctx {
 	const char *file;		/* the document, for messages */
@@ -605,7 +612,7 @@ static int import_compile(struct cli *cli, const char *file, const struct migrat
 	if (asprintf(&label, "%s(source)", file) < 0)
 		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "out of memory");
 	if (policy_compile_text(label, d->source, d->source_len, c, &name, &diags)) {
-		fputs(policy_diags_text(&diags), cli->err);
+		cli_fputs_esc(cli->err, policy_diags_text(&diags), CLI_ESC_LINES);
 		ret = cli_fail(cli, CLI_EXIT_POLICY, NULL, "the policy embedded in %s does not "
 			       "compile (%u error%s)", file, diags.errors,
 			       diags.errors == 1 ? "" : "s");
@@ -657,7 +664,7 @@ static int keep_source(struct cli *cli, const struct migrate_doc *d, char *path,
 		return cli_fail(cli, errno == EACCES ? CLI_EXIT_PERM : CLI_EXIT_ERROR,
 				"set SMCCC_BPF_STATE_DIR to a writable directory",
 				"cannot create %s: %s", dir, strerror(errno));
-	old = cli_read_file(path, &old_len);
+	old = cli_read_file(path, CLI_MAX_POLICY_FILE, &old_len);
 	if (old) {
 		cli_sha256(old, old_len, have);
 		free(old);
@@ -694,15 +701,23 @@ static int check_vms(struct cli *cli, const char *file, const struct cli_target 
 static int import_doc(struct cli *cli, const char *file, struct migrate_doc *d)
 {
 	uint8_t sha[CLI_SHA256_LEN];
+	const char *kind;
 	char why[320];
 	size_t len;
 	char *text;
-	int err;
+	int err, ret;
 
-	text = cli_read_file(file, &len);
-	if (!text)
-		return cli_fail(cli, errno == ENOENT ? CLI_EXIT_NOENT : CLI_EXIT_ERROR, NULL,
-				"cannot read %s: %s", file, strerror(errno));
+	ret = cli_read_input(cli, file, "export document", CLI_MAX_EXPORT_DOC, &text, &len);
+	if (ret)
+		return ret;
+	/* A binary file gets one line saying what it is, not a JSON error at 1:1. */
+	kind = cli_binary_kind(text, len);
+	if (kind) {
+		free(text);
+		return cli_fail(cli, CLI_EXIT_ERROR, "FILE must be the JSON document 'policy "
+				"export' writes", "%s is %s, not an export document (JSON)", file,
+				kind);
+	}
 	err = migrate_doc_parse(text, len, d, why, sizeof(why));
 	free(text);
 	if (err)
@@ -726,10 +741,6 @@ int cli_policy_import(struct cli *cli, int argc, char **argv)
 	char path[PATH_MAX + 80];
 	int ret;
 
-	if (want_help(argc, argv)) {
-		fprintf(cli->out, import_help, cli->prog);
-		return CLI_EXIT_OK;
-	}
 	ret = cli_parse_args(cli, "policy", argc, argv, CLI_ARG_TARGET, &a);
 	if (ret)
 		return ret;

@@ -96,15 +96,16 @@ int pins_list(const char *root, struct cli_target **out, size_t *n)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		struct cli_target t = { .set = true };
-		char *end;
 
 		if (!strcmp(de->d_name, "global")) {
 			t.global = true;
 			t.vm_id = SMCCC_BPF_VM_ID_GLOBAL;
-		} else if (!strncmp(de->d_name, "vm-", 3) && de->d_name[3]) {
-			errno = 0;
-			t.vm_id = strtoull(de->d_name + 3, &end, 10);
-			if (errno || *end || !t.vm_id)
+		} else if (!strncmp(de->d_name, "vm-", 3)) {
+			/*
+			 * Only the names pins_dir() makes: "vm-010" or "vm- 5" read
+			 * loosely would stand for another directory's VM.
+			 */
+			if (cli_parse_id(de->d_name + 3, UINT64_MAX, &t.vm_id) || !t.vm_id)
 				continue;
 		} else {
 			continue;

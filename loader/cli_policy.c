@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,21 +55,66 @@ static void source_free(struct source *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Diagnostics quote the source: escaped, the lines and the caret under them kept. */
+static void print_diags(struct cli *cli, struct policy_diags *d)
+{
+	if (d->len)
+		cli_fputs_esc(cli->err, policy_diags_text(d), CLI_ESC_LINES);
+}
+
+/*
+ * A binary file given for policy text: one line saying what it is, not
+ * the compiler's diagnostics for every byte. kind: cli_binary_kind()'s.
+ */
+static int not_policy_text(struct cli *cli, const char *path, const char *kind)
+{
+	char hint[256];
+
+	if (!strcmp(kind, "an ELF BPF object"))
+		snprintf(hint, sizeof(hint), "a compiled policy is attached as it is: '%s policy "
+			 "attach (--vm ID | --pid PID | --global) FILE', or 'bpftool struct_ops "
+			 "register FILE'", cli->prog);
+	else
+		snprintf(hint, sizeof(hint), "give a policy file: text in the policy language, "
+			 "smccc-bpf-policy(5)");
+	return cli_fail(cli, CLI_EXIT_POLICY, hint, "%s is %s, not policy text", path, kind);
+}
+
+/* path's text into s (at most a policy file's limit); an exit code, reported. */
+static int read_source(struct cli *cli, const char *path, struct source *s)
+{
+	const char *kind;
+	int ret;
+
+	ret = cli_read_input(cli, path, "policy file", CLI_MAX_POLICY_FILE, &s->text, &s->len);
+	if (ret)
+		return ret;
+	kind = cli_binary_kind(s->text, s->len);
+	if (kind) {
+		free(s->text);
+		s->text = NULL;
+		return not_policy_text(cli, path, kind);
+	}
+	return CLI_EXIT_OK;
+}
+
 /*
  * Reads and compiles path; diagnostics go to err (with -j, the caller puts
- * them in its JSON). CLI_EXIT_OK, CLI_EXIT_NOENT (unreadable) or
- * CLI_EXIT_POLICY (errors).
+ * them in its JSON). CLI_EXIT_OK, CLI_EXIT_POLICY (errors) or, with
+ * s->text NULL, what reading it gave (CLI_EXIT_NOENT: no such file;
+ * CLI_EXIT_POLICY: binary, not policy text), reported.
  */
-static int compile(struct cli *cli, const char *path, struct source *s, bool print_diags)
+static int compile(struct cli *cli, const char *path, struct source *s, bool want_diags)
 {
+	int ret;
+
 	memset(s, 0, sizeof(*s));
-	s->text = cli_read_file(path, &s->len);
-	if (!s->text)
-		return cli_fail(cli, errno == ENOENT ? CLI_EXIT_NOENT : CLI_EXIT_ERROR, NULL,
-				"cannot read %s: %s", path, strerror(errno));
+	ret = read_source(cli, path, s);
+	if (ret)
+		return ret;
 	s->compiled = !policy_compile_text(path, s->text, s->len, &s->c, &s->name, &s->diags);
-	if (print_diags && s->diags.len)
-		fputs(policy_diags_text(&s->diags), cli->err);
+	if (want_diags)
+		print_diags(cli, &s->diags);
 	return s->compiled ? CLI_EXIT_OK : CLI_EXIT_POLICY;
 }
 
@@ -115,16 +161,16 @@ static int do_check(struct cli *cli, int argc, char **argv)
 		jw_end_value(cli->jw);
 	} else if (s.compiled) {
 		fprintf(cli->out, "%s: OK: policy %s%s%s: %u rule%s, default %s, %s%s "
-			"(%u exact IDs, %u segments)%s\n", a.pos[0],
-			s.name ? "\"" : "", s.name ? s.name : "(unnamed)", s.name ? "\"" : "",
+			"(%u exact IDs, %u segments)%s\n", cli_esc(a.pos[0]), s.name ? "\"" : "",
+			s.name ? cli_esc(s.name) : "(unnamed)", s.name ? "\"" : "",
 			s.c.nr_rules, s.c.nr_rules == 1 ? "" : "s",
 			cli_action_name(s.c.config.default_action), mode_name(s.c.config.permissive),
 			s.c.config.discovery ? ", discovery hide-denied" : "",
 			s.c.nr_exact, s.c.nr_segments,
 			s.diags.warnings ? ", with warnings" : "");
 	} else {
-		fprintf(cli->err, "%s: %u error%s, %u warning%s\n", a.pos[0], s.diags.errors,
-			s.diags.errors == 1 ? "" : "s", s.diags.warnings,
+		fprintf(cli->err, "%s: %u error%s, %u warning%s\n", cli_esc(a.pos[0]),
+			s.diags.errors, s.diags.errors == 1 ? "" : "s", s.diags.warnings,
 			s.diags.warnings == 1 ? "" : "s");
 	}
 	ret = s.compiled ? CLI_EXIT_OK : CLI_EXIT_POLICY;
@@ -169,11 +215,6 @@ static void loaded_free(struct loaded *L)
 	else if (L->obj)
 		bpf_object__close(L->obj);
 	loaded_init(L);
-}
-
-static bool is_elf(const char *text, size_t len)
-{
-	return len >= 4 && !memcmp(text, "\177ELF", 4);
 }
 
 /* After a failed load: why, as an exit code. */
@@ -324,7 +365,7 @@ static int load_source(struct cli *cli, struct source *s, const char *path,
 	if (err)
 		return load_failed(cli, err, t, path);
 	L->meta.kind = SMCCC_META_SOURCE;
-	snprintf(L->meta.name, sizeof(L->meta.name), "%s", s->name ? s->name : "");
+	cli_strlcpy(L->meta.name, s->name ? s->name : "", sizeof(L->meta.name));
 	L->meta.nr_rules = s->c.nr_rules;
 	L->meta.nr_exact = s->c.nr_exact;
 	L->meta.nr_segments = s->c.nr_segments;
@@ -344,14 +385,26 @@ static int load_policy(struct cli *cli, const char *path, const struct cli_targe
 {
 	struct source s;
 	char abs[PATH_MAX];
+	const char *kind;
+	struct stat st;
 	int ret;
 
 	loaded_init(L);
 	memset(&s, 0, sizeof(s));
-	s.text = cli_read_file(path, &s.len);
-	if (!s.text)
-		return cli_fail(cli, errno == ENOENT ? CLI_EXIT_NOENT : CLI_EXIT_ERROR, NULL,
-				"cannot read %s: %s", path, strerror(errno));
+	/* An object may be larger than policy text: which one it is, is known once read. */
+	ret = cli_read_input(cli, path, "policy file or BPF object", CLI_MAX_BPF_OBJECT, &s.text,
+			     &s.len);
+	if (ret)
+		return ret;
+	kind = cli_binary_kind(s.text, s.len);
+	if (!kind && s.len > CLI_MAX_POLICY_FILE) {
+		source_free(&s);
+		return cli_input_too_large(cli, path, "policy file", CLI_MAX_POLICY_FILE);
+	}
+	if (kind && strcmp(kind, "an ELF BPF object")) {
+		source_free(&s);
+		return not_policy_text(cli, path, kind);
+	}
 	cli_sha256(s.text, s.len, L->meta.sha256);
 	L->meta.magic = SMCCC_META_MAGIC;
 	L->meta.version = SMCCC_META_VERSION;
@@ -361,16 +414,17 @@ static int load_policy(struct cli *cli, const char *path, const struct cli_targe
 	else
 		cli_strlcpy(L->meta.path, realpath(path, abs) ? abs : path, sizeof(L->meta.path));
 
-	if (is_elf(s.text, s.len)) {
+	if (kind) {
 		source_free(&s);
-		if (!strcmp(path, "-"))
+		/* libbpf opens it again: a pipe would give it nothing, or something else. */
+		if (!strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode))
 			return cli_fail(cli, CLI_EXIT_USAGE, NULL,
-					"a BPF object must be a file, not stdin");
+					"a BPF object must be a regular file, not %s",
+					strcmp(path, "-") ? "a pipe" : "stdin");
 		return load_object(cli, path, t, L);
 	}
 	s.compiled = !policy_compile_text(path, s.text, s.len, &s.c, &s.name, &s.diags);
-	if (s.diags.len)
-		fputs(policy_diags_text(&s.diags), cli->err);
+	print_diags(cli, &s.diags);
 	if (!s.compiled) {
 		ret = cli_fail(cli, CLI_EXIT_POLICY, NULL, "%s does not compile (%u error%s)", path,
 			       s.diags.errors, s.diags.errors == 1 ? "" : "s");
@@ -467,10 +521,12 @@ static void report(struct cli *cli, const char *verb, const struct cli_target *t
 		jw_end_value(cli->jw);
 		return;
 	}
+	/* The name and path come from the pinned meta map: anyone's with bpffs access. */
 	fprintf(cli->out, "%s %s%s%s (%s) %s %s: link %u, prog %u, map %u; pinned in %s\n",
-		verb, m->name[0] ? "policy \"" : "policy", m->name, m->name[0] ? "\"" : "",
-		m->path, strcmp(verb, "detached") ? "to" : "from",
-		cli_target_desc(t, td, sizeof(td)), info.link_id, info.prog_id, info.map_id, dir);
+		verb, m->name[0] ? "policy \"" : "policy", cli_esc(m->name), m->name[0] ? "\"" : "",
+		cli_esc(m->path), strcmp(verb, "detached") ? "to" : "from",
+		cli_target_desc(t, td, sizeof(td)), info.link_id, info.prog_id, info.map_id,
+		cli_esc(dir));
 }
 
 /* The maps of L, for an attach hook. */
@@ -826,15 +882,15 @@ static void show_one(struct cli *cli, const struct cli_target *t, const struct o
 		return;
 	}
 	fprintf(cli->out, "%s: link %u  prog %u %s  map %u %s%s\n", tn, info.link_id, info.prog_id,
-		info.prog_name[0] ? info.prog_name : "-", info.map_id,
-		info.map_name[0] ? info.map_name : "-",
+		info.prog_name[0] ? cli_esc(info.prog_name) : "-", info.map_id,
+		info.map_name[0] ? cli_esc(info.map_name) : "-",
 		have_vm && !vm_alive ? "  (VM gone: policy detached by the kernel)" : "");
 	if (!have_meta) {
 		fprintf(cli->out, "\t(no metadata: not attached by %s?)\n", cli->prog);
 		return;
 	}
 	fprintf(cli->out, "\tpolicy %s%s%s from %s\n", m.name[0] ? "\"" : "",
-		m.name[0] ? m.name : "(unnamed)", m.name[0] ? "\"" : "", m.path);
+		m.name[0] ? cli_esc(m.name) : "(unnamed)", m.name[0] ? "\"" : "", cli_esc(m.path));
 	if (m.kind == SMCCC_META_SOURCE)
 		fprintf(cli->out, "\t%u rule%s, default %s, mode %s\n", m.nr_rules,
 			m.nr_rules == 1 ? "" : "s", cli_action_name(m.default_action),
@@ -915,19 +971,17 @@ static int parse_func(const char *s, uint32_t ids[2])
 	return smccc_function_ids(s, ids);
 }
 
+/* A register value: a number (decimal or 0x hex, "-" for two's complement) or a constant. */
 static bool parse_value(const char *s, uint64_t *v)
 {
 	const struct smccc_constant *k;
-	char *end;
+	uint64_t mag;
 
 	if (s[0] == '-') {
-		long long x;
-
-		errno = 0;
-		x = strtoll(s, &end, 0);
-		if (errno || *end || end == s)
+		/* As strtoll() took it, but no octal: -010 is refused, not -8. */
+		if (!cli_parse_u64(s + 1, &mag) || mag > (uint64_t)INT64_MAX + 1)
 			return false;
-		*v = (uint64_t)x;
+		*v = -mag;
 		return true;
 	}
 	if (cli_parse_u64(s, v))
@@ -1041,7 +1095,7 @@ static void explain_one(struct cli *cli, const struct source *s, const struct po
 		if (!r)
 			continue;
 		fprintf(cli->out, "  rule %u (line %u): %s\n", r->id, r->line,
-			policy_rule_format(r, rtext, sizeof(rtext)));
+			cli_esc(policy_rule_format(r, rtext, sizeof(rtext))));
 		if (decides) {
 			fprintf(cli->out, "    %s: decides\n",
 				r->nr_conds ? "every condition holds" : "no conditions");
@@ -1104,7 +1158,8 @@ static int do_explain(struct cli *cli, int argc, char **argv)
 
 	ret = compile(cli, a.pos[0], &s, true);
 	if (ret) {
-		if (ret == CLI_EXIT_POLICY)
+		/* Without text, what it is was said already. */
+		if (ret == CLI_EXIT_POLICY && s.text)
 			ret = cli_fail(cli, ret, NULL, "%s does not compile", a.pos[0]);
 		source_free(&s);
 		return ret;
@@ -1146,7 +1201,8 @@ static int do_diff(struct cli *cli, int argc, char **argv)
 	if (!ret)
 		ret = compile(cli, a.pos[1], &new, true);
 	if (ret) {
-		if (ret == CLI_EXIT_POLICY)
+		/* Without text, what it is was said already. */
+		if (ret == CLI_EXIT_POLICY && (old.compiled ? new.text : old.text))
 			cli_fail(cli, ret, NULL, "%s does not compile",
 				 old.compiled ? a.pos[1] : a.pos[0]);
 		goto out;
@@ -1192,7 +1248,8 @@ static int do_diff(struct cli *cli, int argc, char **argv)
 		jw_end_object(cli->jw);
 		jw_end_value(cli->jw);
 	} else if (!d.nr && !d.mode_changed) {
-		fprintf(cli->out, "no decision changes between %s and %s\n", a.pos[0], a.pos[1]);
+		fprintf(cli->out, "no decision changes between %s and %s\n", cli_esc(a.pos[0]),
+			cli_esc(a.pos[1]));
 	} else {
 		policy_diff_print(&d, cli->out);
 	}
@@ -1208,24 +1265,27 @@ out:
 
 static const struct cli_cmd policy_cmds[] = {
 	{ "check", do_check, "FILE",
-	  "compile a policy file and print its diagnostics (exit 0 or 3)" },
+	  "compile a policy file and print its diagnostics (exit 0 or 3)", NULL },
 	{ "attach", do_attach, "(--vm ID | --pid PID | --global) FILE|OBJ",
-	  "load a policy (file or .bpf.o), attach it and pin it" },
+	  "load a policy (file or .bpf.o), attach it and pin it", NULL },
 	{ "replace", do_replace, "(--vm ID | --pid PID | --global) FILE|OBJ",
-	  "swap the attached policy for another, atomically" },
+	  "swap the attached policy for another, atomically", NULL },
 	{ "detach", do_detach, "(--vm ID | --pid PID | --global)",
-	  "detach the policy and remove its pins" },
+	  "detach the policy and remove its pins", NULL },
 	{ "export", cli_policy_export, "(--vm ID | --pid PID | --global) [-o FILE]",
-	  "the attached policy's source and state (counters, rate buckets) as JSON" },
+	  "the attached policy's source and state (counters, rate buckets) as JSON",
+	  cli_policy_export_help },
 	{ "import", cli_policy_import, "(--vm ID | --pid PID | --global) FILE",
-	  "attach an exported policy, its counters and rate buckets continuing" },
+	  "attach an exported policy, its counters and rate buckets continuing",
+	  cli_policy_import_help },
 	{ "show", do_show, "[--vm ID | --pid PID | --global]",
-	  "attached policies: link, program, source, rules, mode" },
+	  "attached policies: link, program, source, rules, mode", NULL },
 	{ "explain", do_explain, "FILE ID [ARG...] [--conduit hvc|smc] [--vcpu N] [--over-limit]",
-	  "which rule decides a call, and why" },
-	{ "diff", do_diff, "OLD NEW", "the function IDs whose decision changes" },
+	  "which rule decides a call, and why", NULL },
+	{ "diff", do_diff, "OLD NEW", "the function IDs whose decision changes", NULL },
 	{ "baseline", cli_policy_baseline, "NAME [-o FILE] | list",
-	  "a policy exposing only what the KVM of Linux NAME did (migration)" },
+	  "a policy exposing only what the KVM of Linux NAME did (migration)",
+	  cli_policy_baseline_help },
 	{ 0 }
 };
 

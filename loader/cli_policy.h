@@ -49,5 +49,8 @@ int cli_policy_not_attached(struct cli *cli, const struct cli_target *t, const c
 
 int cli_policy_export(struct cli *cli, int argc, char **argv);
 int cli_policy_import(struct cli *cli, int argc, char **argv);
+/* Their --help. */
+void cli_policy_export_help(const struct cli *cli, FILE *f);
+void cli_policy_import_help(const struct cli *cli, FILE *f);
 
 #endif /* __SMCCC_CLI_POLICY_H */

@@ -152,14 +152,89 @@ int cli_stats_read_dropped(int fd, uint64_t out[SMCCC_POLICY_NR_DROP])
 	return err;
 }
 
+/* What one pinned policy had besides its rows. */
+struct stats_policy {
+	char name[32];		/* vm-ID, global */
+	bool have_dropped;
+	uint64_t dropped[SMCCC_POLICY_NR_DROP];
+};
+
+/*
+ * Reads t's stats and dropped pins: rows appended, sp filled. 0; 1: t has
+ * no stats map (a hand-written policy); or an exit code, reported.
+ */
+static int read_policy(struct cli *cli, const struct cli_target *t, const struct cli_args *a,
+		       struct stats_policy *sp, struct cli_stat_row **rows, size_t *n, size_t *cap)
+{
+	char path[600];
+	int fd, err;
+
+	cli_target_name(t, sp->name, sizeof(sp->name));
+	pins_path(cli->pin_root, t, PINS_STATS, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == EPERM || errno == EACCES)
+			return cli_fail_errno(cli, errno, t, "opening the stats map");
+		return 1;
+	}
+	err = cli_stats_read(fd, sp->name, a->target.set, a->target.vm_id, rows, n, cap);
+	close(fd);
+	if (err)
+		return cli_fail(cli, CLI_EXIT_ERROR, NULL, "reading %s: %s", path, strerror(-err));
+	pins_path(cli->pin_root, t, PINS_DROPPED, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		sp->have_dropped = !cli_stats_read_dropped(fd, sp->dropped);
+		close(fd);
+	}
+	return 0;
+}
+
+static void print_policies_json(struct cli *cli, const struct stats_policy *sp, size_t n)
+{
+	size_t i;
+
+	jw_name(cli->jw, "policies");
+	jw_start_array(cli->jw);
+	for (i = 0; i < n; i++) {
+		const uint64_t *d = sp[i].dropped;
+
+		jw_start_object(cli->jw);
+		jw_string_field(cli->jw, "policy", sp[i].name);
+		if (sp[i].have_dropped) {
+			jw_uint_field(cli->jw, "dropped_stats", d[SMCCC_POLICY_DROP_STATS]);
+			jw_uint_field(cli->jw, "dropped_events", d[SMCCC_POLICY_DROP_EVENTS]);
+			jw_uint_field(cli->jw, "dropped_rate", d[SMCCC_POLICY_DROP_RATE]);
+		}
+		jw_end_object(cli->jw);
+	}
+	jw_end_array(cli->jw);
+}
+
+static void print_dropped_notes(struct cli *cli, const struct stats_policy *sp, size_t n)
+{
+	const uint64_t *d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d = sp[i].dropped;
+		if (!sp[i].have_dropped || !(d[0] || d[1] || d[2]))
+			continue;
+		cli_note(cli, "%s: not recorded: %" PRIu64 " counts (stats map full), %" PRIu64
+			 " events (ring buffer full), %" PRIu64 " rate buckets (map full)",
+			 sp[i].name, d[SMCCC_POLICY_DROP_STATS], d[SMCCC_POLICY_DROP_EVENTS],
+			 d[SMCCC_POLICY_DROP_RATE]);
+	}
+}
+
 static int do_show(struct cli *cli, int argc, char **argv)
 {
 	struct cli_target *targets = NULL, *t;
 	struct cli_stat_row *rows = NULL;
+	struct stats_policy *sp = NULL;
 	size_t n = 0, cap = 0, nt = 0, i, used = 0;
 	struct cli_args a;
-	char path[600], tn[32];
-	int ret, err, fd;
+	int ret, err;
 
 	ret = cli_parse_args(cli, "stats", argc, argv, CLI_ARG_VM, &a);
 	if (ret)
@@ -170,71 +245,36 @@ static int do_show(struct cli *cli, int argc, char **argv)
 	if (err)
 		return cli_fail(cli, err == -EACCES || err == -EPERM ? CLI_EXIT_PERM : CLI_EXIT_ERROR,
 				NULL, "reading %s: %s", cli->pin_root, strerror(-err));
-
-	if (cli->json) {
-		jw_start_object(cli->jw);
-		jw_name(cli->jw, "policies");
-		jw_start_array(cli->jw);
+	sp = calloc(nt ? nt : 1, sizeof(*sp));
+	if (!sp) {
+		ret = cli_fail(cli, CLI_EXIT_ERROR, NULL, "out of memory");
+		goto out;
 	}
+	/* Everything read first: with -j, an error is the only value printed. */
 	for (i = 0; i < nt; i++) {
-		uint64_t dropped[SMCCC_POLICY_NR_DROP] = { 0 };
-		bool have_dropped = false;
-
 		t = &targets[i];
 		/* --vm ID: that VM's own policy and the host-wide default's records of it. */
 		if (a.target.set && !t->global && t->vm_id != a.target.vm_id)
 			continue;
-		cli_target_name(t, tn, sizeof(tn));
-		pins_path(cli->pin_root, t, PINS_STATS, path, sizeof(path));
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			if (errno == EPERM || errno == EACCES) {
-				ret = cli_fail_errno(cli, errno, t, "opening the stats map");
-				goto out;
-			}
-			if (!cli->json)
-				cli_note(cli, "%s: no statistics (a hand-written policy without the "
-					 "generic program's stats map)", tn);
+		ret = read_policy(cli, t, &a, &sp[used], &rows, &n, &cap);
+		if (ret == 1) {
+			cli_note(cli, "%s: no statistics (a hand-written policy without the "
+				 "generic program's stats map)", sp[used].name);
 			continue;
 		}
-		used++;
-		err = cli_stats_read(fd, tn, a.target.set, a.target.vm_id, &rows, &n, &cap);
-		close(fd);
-		if (err) {
-			ret = cli_fail(cli, CLI_EXIT_ERROR, NULL, "reading %s: %s", path,
-				       strerror(-err));
+		if (ret)
 			goto out;
-		}
-		pins_path(cli->pin_root, t, PINS_DROPPED, path, sizeof(path));
-		fd = bpf_obj_get(path);
-		if (fd >= 0) {
-			have_dropped = !cli_stats_read_dropped(fd, dropped);
-			close(fd);
-		}
-		if (cli->json) {
-			jw_start_object(cli->jw);
-			jw_string_field(cli->jw, "policy", tn);
-			if (have_dropped) {
-				jw_uint_field(cli->jw, "dropped_stats", dropped[SMCCC_POLICY_DROP_STATS]);
-				jw_uint_field(cli->jw, "dropped_events",
-					      dropped[SMCCC_POLICY_DROP_EVENTS]);
-				jw_uint_field(cli->jw, "dropped_rate", dropped[SMCCC_POLICY_DROP_RATE]);
-			}
-			jw_end_object(cli->jw);
-		} else if (have_dropped && (dropped[0] || dropped[1] || dropped[2])) {
-			cli_note(cli, "%s: not recorded: %" PRIu64 " counts (stats map full), %" PRIu64
-				 " events (ring buffer full), %" PRIu64 " rate buckets (map full)", tn,
-				 dropped[SMCCC_POLICY_DROP_STATS], dropped[SMCCC_POLICY_DROP_EVENTS],
-				 dropped[SMCCC_POLICY_DROP_RATE]);
-		}
+		used++;
 	}
 	cli_stats_sort(rows, n);
 	if (cli->json) {
-		jw_end_array(cli->jw);
+		jw_start_object(cli->jw);
+		print_policies_json(cli, sp, used);
 		cli_stats_print(cli, rows, n);
 		jw_end_object(cli->jw);
 		jw_end_value(cli->jw);
 	} else {
+		print_dropped_notes(cli, sp, used);
 		if (!used)
 			cli_note(cli, "no policies with statistics attached by %s", cli->prog);
 		else if (!n)
@@ -243,6 +283,7 @@ static int do_show(struct cli *cli, int argc, char **argv)
 	}
 	ret = CLI_EXIT_OK;
 out:
+	free(sp);
 	free(rows);
 	free(targets);
 	return ret;
@@ -250,7 +291,7 @@ out:
 
 static const struct cli_cmd stats_cmds[] = {
 	{ "show", do_show, "[--vm ID | --pid PID]",
-	  "calls per (VM, function, action), summed over CPUs" },
+	  "calls per (VM, function, action), summed over CPUs", NULL },
 	{ 0 }
 };
 

@@ -27,11 +27,26 @@
 
 /* ---- messages ------------------------------------------------------------ */
 
+/* Formats a message; cut short if it must be, but never inside a UTF-8 character. */
+static void vformat(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, len, fmt, ap);
+	buf[json_utf8_cut(buf, strlen(buf))] = '\0';
+}
+
+/* "smccc-bpf: KIND: MSG" on err: msg holds names and paths, escaped for the terminal. */
+static void print_line(const struct cli *cli, const char *kind, const char *msg)
+{
+	fprintf(cli->err, "%s: %s%s", cli->prog, kind, kind[0] ? ": " : "");
+	cli_fputs_esc(cli->err, msg, 0);
+	fputc('\n', cli->err);
+}
+
 static int vfail(struct cli *cli, int code, const char *hint, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vformat(msg, sizeof(msg), fmt, ap);
 	cli->failed = true;
 	if (cli->json && cli->jw) {
 		jw_start_object(cli->jw);
@@ -42,9 +57,9 @@ static int vfail(struct cli *cli, int code, const char *hint, const char *fmt, v
 		jw_end_object(cli->jw);
 		jw_end_value(cli->jw);
 	} else {
-		fprintf(cli->err, "%s: error: %s\n", cli->prog, msg);
+		print_line(cli, "error", msg);
 		if (hint)
-			fprintf(cli->err, "%s: hint: %s\n", cli->prog, hint);
+			print_line(cli, "hint", hint);
 	}
 	return code;
 }
@@ -62,26 +77,26 @@ int cli_fail(struct cli *cli, int code, const char *hint, const char *fmt, ...)
 
 void cli_warn(struct cli *cli, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(cli->err, "%s: warning: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(cli->err, fmt, ap);
+	vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', cli->err);
+	print_line(cli, "warning", msg);
 }
 
 void cli_note(struct cli *cli, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	if (cli->json)
 		return;
-	fprintf(cli->err, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(cli->err, fmt, ap);
+	vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', cli->err);
+	print_line(cli, "", msg);
 }
 
 int cli_usage_error(struct cli *cli, const char *object, const char *fmt, ...)
@@ -120,21 +135,91 @@ void cli_object_usage(const struct cli *cli, const struct cli_object *obj, FILE 
 		cli->prog);
 }
 
+void cli_cmd_usage(const struct cli *cli, const struct cli_object *obj,
+		   const struct cli_cmd *cmd, FILE *f)
+{
+	if (cmd->help) {
+		cmd->help(cli, f);
+		return;
+	}
+	fprintf(f, "Usage: %s %s %s%s%s\n\n%s.\n", cli->prog, obj->name, cmd->name,
+		cmd->synopsis && *cmd->synopsis ? " " : "", cmd->synopsis ? cmd->synopsis : "",
+		cmd->summary);
+	if (obj->notes)
+		fprintf(f, "\n%s", obj->notes);
+	fprintf(f, "\nGlobal options: -j|--json, -p|--pretty, -d|--debug (see '%s help').\n",
+		cli->prog);
+}
+
 /* ---- arguments ----------------------------------------------------------- */
+
+/* s: digits of base only, at least one, no overflow. */
+static bool parse_digits(const char *s, unsigned int base, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int d;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool is_hex_prefix(const char *s)
+{
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
 
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
+	if (!s)
+		return false;
+	if (is_hex_prefix(s))
+		return parse_digits(s + 2, 16, out);
+	/* "010": 8 to strtoull(), 10 to whoever typed it; neither is taken. */
+	if (s[0] == '0' && s[1])
+		return false;
+	return parse_digits(s, 10, out);
+}
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return false;
+const char *cli_parse_id(const char *s, uint64_t max, uint64_t *out)
+{
+	static char too_large[64];
+	uint64_t v;
+	size_t i;
+
+	if (!s || !*s)
+		return "is empty";
+	for (i = 0; s[i]; i++)
+		if (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))
+			return "has blanks";
+	if (s[0] == '+' || s[0] == '-')
+		return "has a sign";
+	if (is_hex_prefix(s))
+		return "is hex";
+	if (s[strspn(s, "0123456789")])
+		return "is not a decimal number";
+	if (s[0] == '0' && s[1])
+		return "has a leading zero";
+	if (!parse_digits(s, 10, &v) || v > max) {
+		snprintf(too_large, sizeof(too_large), "is too large (at most %" PRIu64 ")", max);
+		return too_large;
+	}
 	*out = v;
-	return true;
+	return NULL;
 }
 
 const char *cli_target_name(const struct cli_target *t, char *buf, size_t len)
@@ -260,8 +345,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	size_t n;
 	int len;
 
-	if (capture.cli && capture.cli->debug)
-		return vfprintf(capture.cli->err, fmt, ap);
+	if (capture.cli && capture.cli->debug) {
+		/* Whole (a verifier log comes in one piece); its names are the object's: escaped. */
+		char *all = NULL;
+
+		len = vasprintf(&all, fmt, ap);
+		if (len < 0)
+			return 0;
+		cli_fputs_esc(capture.cli->err, all, CLI_ESC_LINES);
+		free(all);
+		return len;
+	}
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	len = vsnprintf(line, sizeof(line), fmt, ap);
@@ -313,6 +407,7 @@ void cli_libbpf_print_tail(struct cli *cli, unsigned int lines)
 {
 	const char *start, *end, *p;
 	unsigned int n = 0;
+	char saved;
 
 	if (!capture.buf || !capture.len)
 		return;
@@ -342,7 +437,11 @@ void cli_libbpf_print_tail(struct cli *cli, unsigned int lines)
 	fprintf(cli->err, "%s: %s (last %u lines%s):\n", cli->prog,
 		start != capture.buf ? "verifier log" : "libbpf said", n < lines ? n + 1 : n,
 		cli->debug ? "" : "; -d shows everything");
-	fwrite(p, 1, end - p, cli->err);
+	/* The log quotes the object's names and source lines: escaped. */
+	saved = *end;
+	*(char *)end = '\0';
+	cli_fputs_esc(cli->err, p, CLI_ESC_LINES);
+	*(char *)end = saved;
 	fputc('\n', cli->err);
 }
 
@@ -355,50 +454,292 @@ void cli_strlcpy(char *dst, const char *src, size_t len)
 	if (!len)
 		return;
 	if (n >= len)
-		n = len - 1;
+		n = json_utf8_cut(src, len - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
 
-char *cli_read_file(const char *path, size_t *len)
+/* Up to max + 1 bytes of fd (one more than allowed tells "too large"); NULL with errno. */
+static char *read_bounded(int fd, size_t max, size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = 4096, n = 0, want;
 	char *buf = NULL, *nb;
 	ssize_t r;
-	int fd;
 
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(0);
-	if (fd < 0)
-		return NULL;
 	for (;;) {
 		if (!buf || n + 1 >= cap) {
 			if (buf)
-				cap *= 2;
+				cap = cap > (max + 2) / 2 ? max + 2 : cap * 2;
 			nb = realloc(buf, cap);
 			if (!nb)
 				goto fail;
 			buf = nb;
 		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		want = cap - n - 1;
+		if (want > max + 1 - n)
+			want = max + 1 - n;
+		r = read(fd, buf + n, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			goto fail;
-		}
-		if (!r)
-			break;
 		n += r;
+		if (!r || n > max)
+			break;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	return NULL;
+}
+
+/* What cli_read_file() refuses to read at all, by path: errno, or 0. */
+static int refuse_kind(const struct stat *st, bool is_stdin, size_t max)
+{
+	if (S_ISDIR(st->st_mode))
+		return EISDIR;
+	/* /dev/zero, a disk, a terminal by name: no policy or export comes from one. */
+	if (!is_stdin && (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISSOCK(st->st_mode)))
+		return ENODEV;
+	/* /proc files say 0 and are read (bounded) like FIFOs. */
+	if (S_ISREG(st->st_mode) && (uint64_t)st->st_size > max)
+		return EFBIG;
+	return 0;
+}
+
+char *cli_read_file(const char *path, size_t max, size_t *len)
+{
+	bool is_stdin = !strcmp(path, "-");
+	struct stat st;
+	size_t n = 0;
+	char *buf = NULL;
+	int fd, err = 0;
+
+	fd = is_stdin ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st))
+		err = errno;
+	else
+		err = refuse_kind(&st, is_stdin, max);
+	if (!err) {
+		buf = read_bounded(fd, max, &n);
+		if (!buf)
+			err = errno;
+		else if (n > max)
+			err = EFBIG;
 	}
 	close(fd);
-	buf[n] = '\0';
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
 	if (len)
 		*len = n;
 	return buf;
-fail:
-	r = errno;
-	close(fd);
-	free(buf);
-	errno = r;
+}
+
+const char *cli_size_name(size_t n, char *buf, size_t len)
+{
+	if (n >= (1u << 20) && !(n % (1u << 20)))
+		snprintf(buf, len, "%zu MiB", n >> 20);
+	else if (n >= 1024 && !(n % 1024))
+		snprintf(buf, len, "%zu KiB", n >> 10);
+	else
+		snprintf(buf, len, "%zu bytes", n);
+	return buf;
+}
+
+static const char *file_type_name(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return "not a regular file";
+	if (S_ISCHR(st.st_mode))
+		return "a character device";
+	if (S_ISBLK(st.st_mode))
+		return "a block device";
+	return "a socket";
+}
+
+int cli_input_too_large(struct cli *cli, const char *path, const char *what, size_t max)
+{
+	const char *name = strcmp(path, "-") ? path : "standard input";
+	char lim[32], hint[160];
+
+	cli_size_name(max, lim, sizeof(lim));
+	snprintf(hint, sizeof(hint), "is it the %s you meant? smccc-bpf reads at most %s of one "
+		 "(smccc-bpf(8), LIMITS)", what, lim);
+	return cli_fail(cli, CLI_EXIT_ERROR, hint, "cannot read %s %s: larger than %s, the limit "
+			"of %s %s", what, name, lim, strchr("aeiou", what[0]) ? "an" : "a", what);
+}
+
+int cli_read_input(struct cli *cli, const char *path, const char *what, size_t max,
+		   char **text, size_t *len)
+{
+	const char *name = strcmp(path, "-") ? path : "standard input";
+	char hint[160];
+	int err;
+
+	*text = cli_read_file(path, max, len);
+	if (*text)
+		return CLI_EXIT_OK;
+	err = errno;
+	switch (err) {
+	case EFBIG:
+		return cli_input_too_large(cli, path, what, max);
+	case ENODEV:
+		snprintf(hint, sizeof(hint), "give a file; '-' reads standard input");
+		return cli_fail(cli, CLI_EXIT_ERROR, hint, "cannot read %s %s: it is %s, not a "
+				"file", what, name, file_type_name(path));
+	case ENOENT:
+		return cli_fail(cli, CLI_EXIT_NOENT, NULL, "cannot read %s %s: %s", what, name,
+				strerror(err));
+	}
+	return cli_fail(cli, CLI_EXIT_ERROR, NULL, "cannot read %s %s: %s", what, name,
+			strerror(err));
+}
+
+/* ---- untrusted text -------------------------------------------------------- */
+
+/* The bidirectional embeddings, overrides and isolates: they reorder what follows them. */
+static bool is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * How the character at s (n > 0 bytes left) is shown: into out; returns
+ * how many bytes of s it stands for.
+ */
+static size_t esc_unit(const char *s, size_t n, unsigned int flags, char out[16])
+{
+	size_t len, i;
+	uint32_t cp;
+
+	len = json_utf8_char(s, n, &cp);
+	if (!len) {
+		snprintf(out, 16, "\\x%02x", (unsigned char)s[0]);
+		return 1;
+	}
+	if ((cp == '\n' || cp == '\t') && (flags & CLI_ESC_LINES))
+		snprintf(out, 16, "%c", (char)cp);
+	else if (cp == '\n')
+		snprintf(out, 16, "\\n");
+	else if (cp == '\t')
+		snprintf(out, 16, "\\t");
+	else if (cp == '\r')
+		snprintf(out, 16, "\\r");
+	else if (cp < 0x20 || cp == 0x7f)
+		snprintf(out, 16, "\\x%02x", (unsigned int)cp);
+	else if (cp >= 0x80 && cp <= 0x9f)	/* C1: 0x9b is CSI to some terminals */
+		snprintf(out, 16, "\\x%02x\\x%02x", (unsigned char)s[0], (unsigned char)s[1]);
+	else if (is_bidi_control(cp))
+		snprintf(out, 16, "\\u%04x", (unsigned int)cp);
+	else {
+		for (i = 0; i < len; i++)
+			out[i] = s[i];
+		out[len] = '\0';
+	}
+	return len;
+}
+
+void cli_fputs_esc(FILE *f, const char *s, unsigned int flags)
+{
+	size_t left = s ? strlen(s) : 0, used;
+	char out[16];
+
+	if (!s) {
+		fputs("(null)", f);
+		return;
+	}
+	while (left) {
+		used = esc_unit(s, left, flags, out);
+		fputs(out, f);
+		s += used;
+		left -= used;
+	}
+}
+
+#define ESC_RING	8
+
+const char *cli_esc(const char *s)
+{
+	static char *ring[ESC_RING];
+	static unsigned int next;
+	size_t left, used, n = 0;
+	char out[16], *buf;
+
+	if (!s)
+		return "(null)";
+	left = strlen(s);
+	/* Each input byte becomes at most 4 ("\xff"). */
+	buf = malloc(4 * left + 1);
+	if (!buf)
+		return "?";
+	while (left) {
+		used = esc_unit(s, left, 0, out);
+		memcpy(buf + n, out, strlen(out));
+		n += strlen(out);
+		s += used;
+		left -= used;
+	}
+	buf[n] = '\0';
+	free(ring[next]);
+	ring[next] = buf;
+	next = (next + 1) % ESC_RING;
+	return buf;
+}
+
+#define EM_BPF_MACHINE	247	/* <elf.h> EM_BPF */
+#define SNIFF_LEN	4096
+
+/* Bytes of s[0..n) that no text holds: controls but white space, and non-UTF-8. */
+static size_t non_text_bytes(const char *s, size_t n)
+{
+	size_t i = 0, bad = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		len = json_utf8_char(s + i, n - i, &cp);
+		if (!len) {
+			bad++;
+			i++;
+			continue;
+		}
+		if ((cp < 0x20 && !strchr("\t\n\r\f\v", (int)cp)) || cp == 0x7f)
+			bad++;
+		i += len;
+	}
+	return bad;
+}
+
+const char *cli_binary_kind(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = len < SNIFF_LEN ? len : SNIFF_LEN;
+	unsigned int machine;
+
+	if (len >= 4 && !memcmp(s, "\177ELF", 4)) {
+		if (len < 20)
+			return "a truncated ELF file";
+		/* e_machine, in the byte order of EI_DATA (2: big endian) */
+		machine = u[5] == 2 ? (u[18] << 8 | u[19]) : (u[19] << 8 | u[18]);
+		return machine == EM_BPF_MACHINE ? "an ELF BPF object" :
+		       "an ELF file of another machine than BPF (a program or a library)";
+	}
+	/* An editor's "Unicode": its NULs are no binary data, but it is no UTF-8 either. */
+	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return "UTF-16 text (save it as UTF-8)";
+	if (memchr(s, '\0', len))
+		return "binary data (it holds NUL bytes)";
+	/* A few stray bytes are a typo for the compiler to point at; this many are not text. */
+	if (n && non_text_bytes(s, n) * 8 > n)
+		return "binary data (mostly bytes that are not text)";
 	return NULL;
 }
 
@@ -534,11 +875,20 @@ static const struct {
 	{ "over-limit",	CLI_ARG_OVER_LIMIT,		false },
 };
 
+/* "--OPT: 'VAL' is not WHAT: it WHY; HOW": a usage error that names the argument. */
+static int bad_number(struct cli *cli, const char *object, const char *opt, const char *val,
+		      const char *what, const char *why, const char *how)
+{
+	return cli_usage_error(cli, object, "--%s: '%s' is not %s: it %s; %s", opt, val, what,
+			       why, how);
+}
+
 /* One of --vm ID, --pid PID, --global into t; --pid and --vm may go together. */
 static int parse_target(struct cli *cli, const char *object, const char *name, const char *val,
 			struct cli_target *t)
 {
-	uint64_t v;
+	const char *why;
+	uint64_t v = 0;
 
 	if (!strcmp(name, "global")) {
 		if (t->set)
@@ -552,18 +902,41 @@ static int parse_target(struct cli *cli, const char *object, const char *name, c
 		return cli_usage_error(cli, object, "give one target: --vm ID, --pid PID "
 				       "(or both) or --global");
 	if (!strcmp(name, "vm")) {
-		if (!cli_parse_u64(val, &v) || v == SMCCC_BPF_VM_ID_GLOBAL)
-			return cli_usage_error(cli, object,
-					       "--vm: '%s' is not a VM id (1, 2, ...; the "
-					       "host-wide default is --global)", val);
+		why = cli_parse_id(val, UINT64_MAX, &v);
+		if (!why && v == SMCCC_BPF_VM_ID_GLOBAL)
+			why = "is 0, the host-wide default's id (that is --global)";
+		if (why)
+			return bad_number(cli, object, "vm", val, "a VM id", why, "VM ids are "
+					  "decimal, 1, 2, ..., as 'vm list' shows them");
 		t->vm_id = v;
 	} else {
-		if (!cli_parse_u64(val, &v) || !v || v > INT32_MAX)
-			return cli_usage_error(cli, object, "--pid: '%s' is not a process id", val);
+		why = cli_parse_id(val, INT32_MAX, &v);
+		if (!why && !v)
+			why = "is 0";
+		if (why)
+			return bad_number(cli, object, "pid", val, "a process id", why,
+					  "give the VMM's pid in decimal");
 		t->pid = v;
 	}
 	t->set = true;
 	return 0;
+}
+
+/* "1.5": digits, with at most one decimal point; no sign, exponent, hex or blanks. */
+static bool parse_seconds(const char *s, double *out)
+{
+	size_t digits = strspn(s, "0123456789"), frac = 0;
+	char *end;
+
+	if (s[digits] == '.')
+		frac = strspn(s + digits + 1, "0123456789") + 1;
+	if (!digits && frac <= 1)
+		return false;
+	if (s[digits + frac])
+		return false;
+	errno = 0;
+	*out = strtod(s, &end);
+	return !errno && !*end && *out <= 1e9;
 }
 
 /* --pid PID [--vm ID]: the VM id of that VMM's VM. */
@@ -644,28 +1017,28 @@ int cli_parse_args(struct cli *cli, const char *object, int argc, char **argv,
 				return cli_usage_error(cli, object,
 						       "--conduit: '%s' is not hvc or smc", val);
 		} else if (!strcmp(name, "vcpu")) {
-			uint64_t v;
+			uint64_t v = 0;
+			const char *why = cli_parse_id(val, UINT32_MAX, &v);
 
-			if (!cli_parse_u64(val, &v) || v > UINT32_MAX)
-				return cli_usage_error(cli, object, "--vcpu: '%s' is not a vCPU id",
-						       val);
+			if (why)
+				return bad_number(cli, object, "vcpu", val, "a vCPU id", why,
+						  "vCPU ids are decimal, 0, 1, ...");
 			a->has_vcpu = true;
 			a->vcpu = v;
 		} else if (!strcmp(name, "count")) {
-			if (!cli_parse_u64(val, &a->count) || !a->count)
-				return cli_usage_error(cli, object,
-						       "--count: '%s' is not a positive number", val);
+			const char *why = cli_parse_id(val, UINT64_MAX, &a->count);
+
+			if (!why && !a->count)
+				why = "is 0";
+			if (why)
+				return bad_number(cli, object, "count", val, "a positive number",
+						  why, "give 1, 2, ... in decimal");
 			a->has_count = true;
 		} else if (!strcmp(name, "timeout")) {
-			char *end;
-
-			errno = 0;
-			a->timeout = strtod(val, &end);
-			if (errno || *end || end == val || !(a->timeout >= 0) ||
-			    a->timeout > 1e9)
+			if (!parse_seconds(val, &a->timeout))
 				return cli_usage_error(cli, object,
-						       "--timeout: '%s' is not a number of seconds",
-						       val);
+						       "--timeout: '%s' is not a number of seconds "
+						       "(0, 2, 1.5: decimal, at most 1e9)", val);
 			a->has_timeout = true;
 		} else if (!strcmp(name, "over-limit")) {
 			a->over_limit = true;

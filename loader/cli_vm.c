@@ -55,20 +55,23 @@ static bool valid_obj_name(const char *s)
 /* "12 permissive": a struct_ops map id and its (possibly empty) name. */
 static int parse_map(const char *val, uint32_t *id, char name[CLI_VM_NAME_LEN])
 {
-	unsigned long long v;
-	char *end;
+	size_t digits = strspn(val, "0123456789");
+	char num[24];
+	const char *rest = val + digits;
+	uint64_t v = 0;
 
-	if (*val < '0' || *val > '9')
+	/* The kernel writes "%u %s": the id as it wrote it, or not ours. */
+	if (!digits || digits >= sizeof(num) || (*rest && *rest != ' ' && *rest != '\t'))
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(val, &end, 10);
-	if (errno || !v || v > UINT32_MAX || (*end && *end != ' ' && *end != '\t'))
+	memcpy(num, val, digits);
+	num[digits] = '\0';
+	if (cli_parse_id(num, UINT32_MAX, &v) || !v)
 		return -EINVAL;
-	end += strspn(end, " \t");
-	if (!valid_obj_name(end))
+	rest += strspn(rest, " \t");
+	if (!valid_obj_name(rest))
 		return -EINVAL;
 	*id = v;
-	cli_strlcpy(name, end, CLI_VM_NAME_LEN);
+	cli_strlcpy(name, rest, CLI_VM_NAME_LEN);
 	return 0;
 }
 
@@ -76,7 +79,7 @@ static int parse_map(const char *val, uint32_t *id, char name[CLI_VM_NAME_LEN])
 static int parse_field(const char *key, const char *val, struct cli_vm *vm, unsigned int *seen)
 {
 	if (!strcmp(key, "vm_id")) {
-		if (!cli_parse_u64(val, &vm->vm_id) || !vm->vm_id)
+		if (cli_parse_id(val, UINT64_MAX, &vm->vm_id) || !vm->vm_id)
 			return -EINVAL;
 		*seen |= 1;
 	} else if (!strcmp(key, "policy")) {
@@ -150,21 +153,22 @@ int cli_vm_parse_fdinfo(const char *text, struct cli_vm *vm)
 /* A whole decimal number (a pid, an fd); false for anything else ("self", "."). */
 static bool parse_int(const char *s, int *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
-	if (*s < '0' || *s > '9' || !cli_parse_u64(s, &v) || v > INT_MAX)
+	if (cli_parse_id(s, INT_MAX, &v))
 		return false;
 	*out = v;
 	return true;
 }
 
+/* The VMM's name: anything the process set (prctl(PR_SET_NAME)); escaped when printed. */
 static void read_comm(const char *proc, int pid, char *comm, size_t len)
 {
 	char path[PATH_MAX], *text;
 
 	comm[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%d/comm", proc, pid);
-	text = cli_read_file(path, NULL);
+	text = cli_read_file(path, CLI_MAX_PROC_FILE, NULL);
 	if (!text)
 		return;
 	text[strcspn(text, "\n")] = '\0';
@@ -187,7 +191,7 @@ static int read_vm_fd(const char *dir, int fd, struct cli_vm *vm)
 	if (strcmp(link, CLI_VM_LINK))
 		return -ENOTTY;
 	snprintf(path, sizeof(path), "%s/fdinfo/%d", dir, fd);
-	text = cli_read_file(path, NULL);
+	text = cli_read_file(path, CLI_MAX_PROC_FILE, NULL);
 	if (!text)
 		return -errno;
 	err = cli_vm_parse_fdinfo(text, vm);
@@ -195,27 +199,52 @@ static int read_vm_fd(const char *dir, int fd, struct cli_vm *vm)
 	return err;
 }
 
-/* Adds vm, or keeps the lower (pid, fd) of an entry with its id. */
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* By VM id, then the lowest (pid, fd) first: the entry dedupe() keeps. */
+static int cmp_vm(const void *a, const void *b)
+{
+	const struct cli_vm *x = a, *y = b;
+
+	return cmp_u64(x->vm_id, y->vm_id) ?: cmp_u64(x->pid, y->pid) ?: cmp_u64(x->fd, y->fd);
+}
+
+/*
+ * One entry per VM id, the lowest (pid, fd), sorted by id: a VM shared by
+ * several processes, or one fd dup()ed a million times, is listed once;
+ * by sorting, not by comparing pairwise.
+ */
+static void dedupe(struct cli_vms *vms)
+{
+	size_t i, n = 0;
+
+	if (!vms->n)
+		return;
+	qsort(vms->vm, vms->n, sizeof(*vms->vm), cmp_vm);
+	for (i = 1; i < vms->n; i++)
+		if (vms->vm[i].vm_id != vms->vm[n].vm_id)
+			vms->vm[++n] = vms->vm[i];
+	vms->n = n + 1;
+}
+
+/* Adds vm; one entry per VM id is kept (dedupe()) when the array fills and at the end. */
 static int add_vm(struct cli_vms *vms, const struct cli_vm *vm, size_t *cap)
 {
 	struct cli_vm *arr;
-	size_t i;
 
-	for (i = 0; i < vms->n; i++) {
-		struct cli_vm *o = &vms->vm[i];
-
-		if (o->vm_id != vm->vm_id)
-			continue;
-		if (vm->pid < o->pid || (vm->pid == o->pid && vm->fd < o->fd))
-			*o = *vm;
-		return 0;
-	}
+	/* Full: grown only for distinct VMs, so that a million dup()ed fds of one VM fit. */
 	if (vms->n == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		arr = realloc(vms->vm, *cap * sizeof(*arr));
-		if (!arr)
-			return -ENOMEM;
-		vms->vm = arr;
+		dedupe(vms);
+		if (!*cap || vms->n > *cap / 2) {
+			arr = realloc(vms->vm, (*cap ? *cap * 2 : 8) * sizeof(*arr));
+			if (!arr)
+				return -ENOMEM;
+			vms->vm = arr;
+			*cap = *cap ? *cap * 2 : 8;
+		}
 	}
 	vms->vm[vms->n++] = *vm;
 	return 0;
@@ -249,13 +278,6 @@ static int scan_pid(const char *proc, int pid, struct cli_vms *vms, size_t *cap)
 	}
 	closedir(d);
 	return err;
-}
-
-static int cmp_vm(const void *a, const void *b)
-{
-	const struct cli_vm *x = a, *y = b;
-
-	return x->vm_id < y->vm_id ? -1 : x->vm_id > y->vm_id;
 }
 
 static int scan_all(const char *proc, struct cli_vms *vms, size_t *cap)
@@ -301,10 +323,9 @@ int cli_vm_scan(const char *proc, int pid, struct cli_vms *vms)
 	}
 	if (err)
 		return err;
+	dedupe(vms);
 	for (i = 0; i < vms->n; i++)
 		read_comm(proc, vms->vm[i].pid, vms->vm[i].comm, sizeof(vms->vm[i].comm));
-	if (vms->n)
-		qsort(vms->vm, vms->n, sizeof(*vms->vm), cmp_vm);
 	return 0;
 }
 
@@ -314,14 +335,16 @@ void cli_vms_free(struct cli_vms *vms)
 	memset(vms, 0, sizeof(*vms));
 }
 
+static int cmp_vm_id(const void *key, const void *elem)
+{
+	return cmp_u64(*(const uint64_t *)key, ((const struct cli_vm *)elem)->vm_id);
+}
+
 const struct cli_vm *cli_vms_find(const struct cli_vms *vms, uint64_t vm_id)
 {
-	size_t i;
-
-	for (i = 0; i < vms->n; i++)
-		if (vms->vm[i].vm_id == vm_id)
-			return &vms->vm[i];
-	return NULL;
+	if (!vms->n)
+		return NULL;
+	return bsearch(&vm_id, vms->vm, vms->n, sizeof(*vms->vm), cmp_vm_id);
 }
 
 bool cli_vms_knows(const struct cli_vms *vms, uint64_t vm_id, bool *alive)
@@ -592,8 +615,8 @@ static void list_table(struct cli *cli, const struct cli_vms *vms)
 			snprintf(map, sizeof(map), "-");
 		pinned = pinned_name(cli, vm->vm_id, &meta);
 		fprintf(cli->out, "%-6" PRIu64 " %-8d %-4d %-16s %-11s %-20s %s\n", vm->vm_id,
-			vm->pid, vm->fd, vm->comm[0] ? vm->comm : "?", vm->policy, map,
-			pinned ? pinned : "-");
+			vm->pid, vm->fd, vm->comm[0] ? cli_esc(vm->comm) : "?", vm->policy, map,
+			pinned ? cli_esc(pinned) : "-");
 	}
 	/* One default for every VM: said once, not on each line. */
 	if (with_default)
@@ -634,7 +657,7 @@ static int do_list(struct cli *cli, int argc, char **argv)
 }
 
 static const struct cli_cmd vm_cmds[] = {
-	{ "list", do_list, "", "VMs: smccc-bpf id, VMM pid, fd and name, policy, maps" },
+	{ "list", do_list, "", "VMs: smccc-bpf id, VMM pid, fd and name, policy, maps", NULL },
 	{ 0 }
 };
 

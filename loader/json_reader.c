@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json_reader.h"
+#include "json_writer.h"
 
 struct parser {
 	const char *s;
@@ -40,6 +41,40 @@ static void describe(const struct parser *p, size_t pos, char *buf, size_t len)
 		snprintf(buf, len, "byte 0x%02x", c);
 }
 
+/* Reports the first problem, at line:col. */
+static int vfail_lc(struct parser *p, unsigned int line, unsigned int col, const char *fmt,
+		    va_list ap)
+{
+	size_t n;
+
+	if (p->failed)
+		return p->failed;
+	p->failed = -EINVAL;
+	if (p->err) {
+		p->err->line = line;
+		p->err->col = col;
+		vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+		/* A long name in the message may be cut: never inside a character. */
+		n = strlen(p->err->msg);
+		p->err->msg[json_utf8_cut(p->err->msg, n)] = '\0';
+	}
+	return p->failed;
+}
+
+static int fail_lc(struct parser *p, unsigned int line, unsigned int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail_lc(struct parser *p, unsigned int line, unsigned int col, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail_lc(p, line, col, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -47,18 +82,12 @@ static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	if (p->failed)
-		return p->failed;
-	p->failed = -EINVAL;
-	if (p->err) {
-		p->err->line = p->line;
-		p->err->col = col_at(p, pos);
-		va_start(ap, fmt);
-		vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return p->failed;
+	va_start(ap, fmt);
+	ret = vfail_lc(p, p->line, col_at(p, pos), fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /* "expected WHAT, found ..." at the current position. */
@@ -208,6 +237,10 @@ static int unicode_escape(struct parser *p, size_t start, struct buf *b)
 	hi = hex4(p);
 	if (hi < 0)
 		return p->failed;
+	/* A NUL would end the C string the CLI makes of it: a name or source cut short. */
+	if (!hi)
+		return fail_at(p, start, "\\u0000 in a string: a NUL character is not allowed "
+			       "(names and policy text are C strings)");
 	if (hi >= 0xdc00 && hi <= 0xdfff)
 		return fail_at(p, start, "\\u%04lx is the second half of a surrogate pair, "
 			       "without the first", hi);
@@ -464,31 +497,84 @@ static int parse_array(struct parser *p, struct json_value *v, unsigned int dept
 	}
 }
 
-static int parse_object(struct parser *p, struct json_value *v, unsigned int depth)
+/* Where an object's member name was, for the duplicate check. */
+struct member_pos {
+	const char *name;		/* the object's own copy */
+	size_t index;
+	unsigned int line, col;
+};
+
+static int cmp_member(const void *a, const void *b)
 {
-	size_t cap = 0, i, nlen, name_pos;
+	const struct member_pos *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * No name twice in one object: sorted, not pairwise (a document of a
+ * hostile user may have 10^6 members). Reports the second occurrence that
+ * comes first in the document, with where the first one was.
+ */
+static int check_duplicates(struct parser *p, struct member_pos *m, size_t n)
+{
+	const struct member_pos *dup = NULL, *first = NULL, *group = m;
+	size_t i;
+
+	if (n < 2)
+		return 0;
+	qsort(m, n, sizeof(*m), cmp_member);
+	for (i = 1; i < n; i++) {
+		if (strcmp(m[i - 1].name, m[i].name)) {
+			group = &m[i];
+			continue;
+		}
+		if (!dup || m[i].index < dup->index) {
+			dup = &m[i];
+			first = group;
+		}
+	}
+	if (!dup)
+		return 0;
+	return fail_lc(p, dup->line, dup->col, "member \"%s\" given twice in the same object "
+		       "(first at %u:%u)", dup->name, first->line, first->col);
+}
+
+/* Records where member v->n - 1 (just added) was named. */
+static int add_member_pos(struct parser *p, struct member_pos **m, size_t *cap,
+			  const struct json_value *v, unsigned int line, unsigned int col)
+{
+	struct member_pos *nm;
+
+	if (v->n > *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		nm = realloc(*m, *cap * sizeof(*nm));
+		if (!nm)
+			return oom(p);
+		*m = nm;
+	}
+	(*m)[v->n - 1] = (struct member_pos){ v->names[v->n - 1], v->n - 1, line, col };
+	return 0;
+}
+
+/* The members of an object after its '{', up to and with its '}'. */
+static int parse_members(struct parser *p, struct json_value *v, unsigned int depth,
+			 struct member_pos **pos)
+{
+	size_t cap = 0, pos_cap = 0, nlen;
+	unsigned int line, col;
 	char *name;
 
-	v->type = JSON_OBJECT;
-	p->pos++;
-	skip_ws(p);
-	if (peek(p) == '}') {
-		p->pos++;
-		return 0;
-	}
 	for (;;) {
 		if (peek(p) != '"')
 			return expected(p, "a member name (a string in double quotes)");
-		name_pos = p->pos;	/* strings hold no raw newline: same line */
+		line = p->line;
+		col = col_at(p, p->pos);
 		if (parse_string(p, &name, &nlen))
 			return p->failed;
-		for (i = 0; i < v->n; i++)
-			if (!strcmp(v->names[i], name)) {
-				fail_at(p, name_pos, "member \"%s\" given twice in the same object",
-					name);
-				free(name);
-				return p->failed;
-			}
 		if (grow(p, v, &cap, true)) {
 			free(name);
 			return p->failed;
@@ -496,6 +582,8 @@ static int parse_object(struct parser *p, struct json_value *v, unsigned int dep
 		memset(&v->items[v->n], 0, sizeof(v->items[0]));
 		v->names[v->n] = name;
 		v->n++;
+		if (add_member_pos(p, pos, &pos_cap, v, line, col))
+			return p->failed;
 		skip_ws(p);
 		if (peek(p) != ':')
 			return expected(p, "':' after the member name");
@@ -516,6 +604,25 @@ static int parse_object(struct parser *p, struct json_value *v, unsigned int dep
 			return fail_at(p, p->pos, "expected a member name after ',', found '}' "
 				       "(JSON has no trailing commas)");
 	}
+}
+
+static int parse_object(struct parser *p, struct json_value *v, unsigned int depth)
+{
+	struct member_pos *pos = NULL;
+	int ret;
+
+	v->type = JSON_OBJECT;
+	p->pos++;
+	skip_ws(p);
+	if (peek(p) == '}') {
+		p->pos++;
+		return 0;
+	}
+	ret = parse_members(p, v, depth, &pos);
+	if (!ret)
+		ret = check_duplicates(p, pos, v->n);
+	free(pos);
+	return ret;
 }
 
 static int parse_value(struct parser *p, struct json_value *v, unsigned int depth)

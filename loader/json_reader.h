@@ -7,10 +7,13 @@
  * Strict: one value per document (white space around it only), no
  * comments, no trailing commas, no leading zeros, no NaN/Infinity, strings
  * valid UTF-8 without raw control characters, \u escapes with their
- * surrogate pairs, no duplicate member names, at most JSON_MAX_DEPTH
- * nested arrays and objects. The first problem is reported with its
- * position (line and column, both from 1; columns count bytes) and what
- * was expected there.
+ * surrogate pairs and no \u0000 (every string is a C string: a NUL in a
+ * name or in policy text would cut it short), no duplicate member names,
+ * at most JSON_MAX_DEPTH nested arrays and objects. The first problem is
+ * reported with its position (line and column, both from 1; columns
+ * count bytes) and what was expected there; a duplicate name once its
+ * object is complete (checked by sorting the names: linear-logarithmic in
+ * the number of members, whatever the document).
  *
  * Numbers keep their text: json_u64() reads an unsigned integer exactly
  * (every 64-bit counter survives, unlike with doubles); nothing here
@@ -38,7 +41,7 @@ enum json_type {
 struct json_value {
 	enum json_type type;
 	unsigned int line, col;		/* where the value starts */
-	/* JSON_STRING: the decoded bytes (NUL-terminated; may hold "\u0000"),
+	/* JSON_STRING: the decoded bytes (NUL-terminated, no NUL inside),
 	 * JSON_NUMBER: the literal as written. */
 	char *str;
 	size_t len;

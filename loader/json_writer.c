@@ -97,26 +97,96 @@ void jw_end_object(struct json_writer *jw) { close_level(jw, '}'); }
 void jw_start_array(struct json_writer *jw) { open_level(jw, '['); }
 void jw_end_array(struct json_writer *jw) { close_level(jw, ']'); }
 
+size_t json_utf8_char(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c, min;
+	size_t len, i;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		len = 2; c = u[0] & 0x1f; min = 0x80;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		len = 3; c = u[0] & 0x0f; min = 0x800;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		len = 4; c = u[0] & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t json_utf8_cut(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t start = len, need;
+	unsigned char lead;
+
+	/* Back over the continuation bytes of the last character (at most 3). */
+	while (start > 0 && len - start < 3 && (u[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return len;
+	lead = u[start - 1];
+	if (lead < 0xc0)
+		return len;	/* ASCII, or stray continuation bytes: nothing to cut */
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	return len - (start - 1) < need ? start - 1 : len;
+}
+
+/* Whether code point cp is written as an escape rather than as it is. */
+static bool needs_escape(uint32_t cp)
+{
+	return cp < 0x20 || cp == '"' || cp == '\\' || (cp >= 0x7f && cp <= 0x9f) ||
+	       cp == 0x2028 || cp == 0x2029;
+}
+
+static void write_escape(FILE *f, uint32_t cp)
+{
+	switch (cp) {
+	case '"':  fputs("\\\"", f); break;
+	case '\\': fputs("\\\\", f); break;
+	case '\n': fputs("\\n", f); break;
+	case '\r': fputs("\\r", f); break;
+	case '\t': fputs("\\t", f); break;
+	case '\b': fputs("\\b", f); break;
+	case '\f': fputs("\\f", f); break;
+	default:   fprintf(f, "\\u%04x", (unsigned int)cp); break;
+	}
+}
+
 void jw_write_escaped(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	size_t left = strlen(s), n;
+	uint32_t cp;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+	while (left) {
+		n = json_utf8_char(s, left, &cp);
+		if (!n) {
+			/* Not UTF-8: the replacement character, and on at the next byte. */
+			fputs("\\ufffd", f);
+			n = 1;
+		} else if (needs_escape(cp)) {
+			write_escape(f, cp);
+		} else {
+			fwrite(s, 1, n, f);
 		}
+		s += n;
+		left -= n;
 	}
 	fputc('"', f);
 }
@@ -155,7 +225,9 @@ void jw_printf(struct json_writer *jw, const char *fmt, ...)
 			vsnprintf(s, n + 1, fmt, ap);
 			va_end(ap);
 		} else {
-			s = buf;	/* truncated */
+			/* Out of memory: truncated, but not inside a character. */
+			s = buf;
+			buf[json_utf8_cut(buf, strlen(buf))] = '\0';
 		}
 	}
 	jw_string(jw, s);

@@ -5,8 +5,12 @@
  * Values are written as they come: start an object or array, give each
  * member a name (jw_name(), or the *_field() shorthands), end it. Commas,
  * quoting and, with pretty printing, newlines and indentation are the
- * writer's job. Strings are escaped (quote, backslash, control characters);
- * other bytes pass through, so they should be UTF-8.
+ * writer's job. Whatever the bytes of a string, the output is valid JSON
+ * in valid UTF-8: quote and backslash are escaped, and so are C0 and C1
+ * control characters, DEL and U+2028/U+2029 (\u00XX, \u2028: raw, they
+ * would reach a terminal or end a JavaScript line); a byte that does not
+ * belong to a valid UTF-8 character (a name from a file or the kernel,
+ * cut short or in another encoding) becomes U+FFFD, written \ufffd.
  *
  * 64-bit numbers are written as JSON numbers; consumers that read numbers
  * as doubles lose precision above 2^53, so function IDs and registers are
@@ -55,5 +59,16 @@ void jw_null_field(struct json_writer *jw, const char *name);
 
 /* Writes s as a JSON string literal (with quotes) to f. */
 void jw_write_escaped(FILE *f, const char *s);
+
+/*
+ * The UTF-8 character at s (n > 0 bytes left): its length (1 to 4) and
+ * code point, or 0 if s does not start one (a stray continuation byte,
+ * an overlong form, a surrogate, above U+10FFFF, cut short). Shared with
+ * the CLI's text output.
+ */
+size_t json_utf8_char(const char *s, size_t n, uint32_t *cp);
+
+/* The longest prefix of s[0..len) that does not end inside a UTF-8 character. */
+size_t json_utf8_cut(const char *s, size_t len);
 
 #endif /* __SMCCC_JSON_WRITER_H */

@@ -19,12 +19,13 @@
 #include "cli.h"
 #include "smccc_bpf.h"
 
-static const struct cli_object *const objects[] = {
+const struct cli_object *const cli_objects[] = {
 	&cli_vm_object,
 	&cli_policy_object,
 	&cli_stats_object,
 	&cli_events_object,
 };
+const size_t cli_nr_objects = ARRAY_SIZE(cli_objects);
 
 static void usage(const struct cli *cli, FILE *f)
 {
@@ -39,16 +40,17 @@ static void usage(const struct cli *cli, FILE *f)
 		"calls (PSCI, TRNG, vendor hypervisor services, SiP, OEM...) of KVM/arm64 VMs.\n"
 		"\n"
 		"Objects:\n", cli->prog, cli->prog, cli->prog);
-	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		fprintf(f, "  %-8s %s\n", objects[i]->name, objects[i]->summary);
+	for (i = 0; i < cli_nr_objects; i++)
+		fprintf(f, "  %-8s %s\n", cli_objects[i]->name, cli_objects[i]->summary);
 	fprintf(f,
 		"\n"
 		"Options:\n"
 		"  -j, --json     JSON output (errors too: {\"error\": ...})\n"
 		"  -p, --pretty   pretty-printed JSON (implies -j)\n"
 		"  -d, --debug    libbpf's debug output, whole verifier logs\n"
-		"  -h, --help     this help\n"
+		"  -h, --help     this help ('OBJECT COMMAND --help': the command's)\n"
 		"  -V, --version  version\n"
+		"-j, -p and -d may also follow OBJECT COMMAND.\n"
 		"\n"
 		"Exit codes:\n"
 		"  0  success\n"
@@ -112,7 +114,7 @@ static const struct cli_object *find_object(const char *name)
 {
 	const struct cli_object *const *o;
 
-	LOOKUP(objects, ARRAY_SIZE(objects), name, ->name, o);
+	LOOKUP(cli_objects, cli_nr_objects, name, ->name, o);
 	return o ? *o : NULL;
 }
 
@@ -127,6 +129,54 @@ static const struct cli_cmd *find_cmd(const struct cli_object *obj, const char *
 	return c;
 }
 
+/* -h or --help among a command's arguments (argv[0] is the command), before "--". */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+/* Usage to stderr before a usage error; with -j the error's JSON is all there is. */
+static void usage_error_text(const struct cli *cli, const struct cli_object *obj)
+{
+	if (cli->json)
+		return;
+	if (obj)
+		cli_object_usage(cli, obj, cli->err);
+	else
+		usage(cli, cli->err);
+}
+
+/* Runs cmd (argv[0] stands for it), or prints its help if its arguments ask for it. */
+static int run_cmd(struct cli *cli, const struct cli_object *obj, const struct cli_cmd *cmd,
+		   int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		cli_cmd_usage(cli, obj, cmd, cli->out);
+		return CLI_EXIT_OK;
+	}
+	return cmd->fn(cli, argc, argv);
+}
+
+/* "help", "help OBJECT", "help OBJECT COMMAND". */
+static int help(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_object *obj = argc > 1 ? find_object(argv[1]) : NULL;
+	const struct cli_cmd *cmd = obj && argc > 2 ? find_cmd(obj, argv[2]) : NULL;
+
+	if (cmd)
+		cli_cmd_usage(cli, obj, cmd, cli->out);
+	else if (obj)
+		cli_object_usage(cli, obj, cli->out);
+	else
+		usage(cli, cli->out);
+	return CLI_EXIT_OK;
+}
+
 static int dispatch(struct cli *cli, int argc, char **argv)
 {
 	const struct cli_object *obj;
@@ -134,21 +184,15 @@ static int dispatch(struct cli *cli, int argc, char **argv)
 	const char *cname;
 
 	if (argc < 1) {
-		usage(cli, cli->err);
-		return CLI_EXIT_USAGE;
+		usage_error_text(cli, NULL);
+		return cli_usage_error(cli, NULL, "no OBJECT given (vm, policy, stats or events)");
 	}
-	if (is_help(argv[0])) {
-		if (argc > 1 && (obj = find_object(argv[1]))) {
-			cli_object_usage(cli, obj, cli->out);
-			return CLI_EXIT_OK;
-		}
-		usage(cli, cli->out);
-		return CLI_EXIT_OK;
-	}
+	if (is_help(argv[0]))
+		return help(cli, argc, argv);
 	obj = find_object(argv[0]);
 	if (!obj) {
-		usage(cli, cli->err);
-		return cli_fail(cli, CLI_EXIT_USAGE, NULL, "unknown object '%s'", argv[0]);
+		usage_error_text(cli, NULL);
+		return cli_usage_error(cli, NULL, "unknown object '%s'", argv[0]);
 	}
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && is_help(argv[1])) {
@@ -156,12 +200,12 @@ static int dispatch(struct cli *cli, int argc, char **argv)
 			return CLI_EXIT_OK;
 		}
 		if (!obj->default_cmd) {
-			cli_object_usage(cli, obj, cli->err);
-			return cli_fail(cli, CLI_EXIT_USAGE, NULL, "'%s' needs a command", obj->name);
+			usage_error_text(cli, obj);
+			return cli_usage_error(cli, obj->name, "'%s' needs a command", obj->name);
 		}
 		/* "stats --vm 3": the default command with these arguments. */
 		cmd = find_cmd(obj, obj->default_cmd);
-		return cmd->fn(cli, argc, argv);	/* argv[0] stands for the command */
+		return run_cmd(cli, obj, cmd, argc, argv);	/* argv[0] stands for the command */
 	}
 	cname = argv[1];
 	if (is_help(cname)) {
@@ -170,14 +214,75 @@ static int dispatch(struct cli *cli, int argc, char **argv)
 	}
 	cmd = find_cmd(obj, cname);
 	if (!cmd) {
-		cli_object_usage(cli, obj, cli->err);
-		return cli_fail(cli, CLI_EXIT_USAGE, NULL, "unknown command '%s %s'", obj->name,
-				cname);
+		usage_error_text(cli, obj);
+		return cli_usage_error(cli, obj->name, "unknown command '%s %s'", obj->name, cname);
 	}
-	return cmd->fn(cli, argc - 1, argv + 1);
+	return run_cmd(cli, obj, cmd, argc - 1, argv + 1);
 }
 
-int smccc_bpf_main(int argc, char **argv, FILE *out, FILE *err)
+/* A global option that may also follow OBJECT COMMAND, as a whole word; false if arg is none. */
+static bool global_word(struct cli *cli, const char *arg)
+{
+	if (!strcmp(arg, "-j") || !strcmp(arg, "--json"))
+		cli->json = true;
+	else if (!strcmp(arg, "-p") || !strcmp(arg, "--pretty"))
+		cli->json = cli->pretty = true;
+	else if (!strcmp(arg, "-d") || !strcmp(arg, "--debug"))
+		cli->debug = true;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Takes -j, -p and -d out of argv[from..argc) (up to "--"), so that
+ * "smccc-bpf vm list -j" is JSON, its errors included. Returns the new argc.
+ */
+static int take_global_words(struct cli *cli, int argc, char **argv, int from)
+{
+	int i, j;
+
+	for (i = j = from; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (!global_word(cli, argv[i]))
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	return j;
+}
+
+struct global_opts {
+	bool version, help;
+	char bad[256];		/* the first option refused, "" if none */
+};
+
+/* What getopt refused at argv[at]: "unknown option '-x'", "'--json' takes no value". */
+static void option_error(struct global_opts *g, char **argv, int at)
+{
+	const char *arg = argv[at];
+	size_t n = strcspn(arg, "=");
+
+	if (g->bad[0])
+		return;
+	if (strncmp(arg, "--", 2))
+		snprintf(g->bad, sizeof(g->bad), "unknown option '-%c'", optopt);
+	else if (arg[n] && optopt)
+		snprintf(g->bad, sizeof(g->bad), "'%.*s' takes no value", (int)n, arg);
+	else
+		snprintf(g->bad, sizeof(g->bad), "unknown option '%.*s'", (int)n, arg);
+	/* a long word is cut, but not in the middle of a character */
+	g->bad[json_utf8_cut(g->bad, strlen(g->bad))] = '\0';
+}
+
+/*
+ * The options before OBJECT. Every one is looked at, even after a bad
+ * one: a -j after it still makes the error JSON. Returns optind.
+ */
+static int parse_globals(struct cli *cli, int argc, char **argv, struct global_opts *g)
 {
 	static const struct option opts[] = {
 		{ "json",	no_argument, NULL, 'j' },
@@ -187,43 +292,54 @@ int smccc_bpf_main(int argc, char **argv, FILE *out, FILE *err)
 		{ "version",	no_argument, NULL, 'V' },
 		{ 0 }
 	};
+	int c, at;
+
+	optind = 0;	/* a fresh getopt (smccc_bpf_main may run more than once) */
+	opterr = 0;
+	for (;;) {
+		at = optind ? optind : 1;	/* the word getopt looks at: a bundle stays put */
+		c = getopt_long(argc, argv, "+jpdhV", opts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'j':
+			cli->json = true;
+			break;
+		case 'p':
+			cli->json = cli->pretty = true;
+			break;
+		case 'd':
+			cli->debug = true;
+			break;
+		case 'h':
+			g->help = true;
+			break;
+		case 'V':
+			g->version = true;
+			break;
+		default:
+			option_error(g, argv, at);
+		}
+	}
+	return optind;
+}
+
+int smccc_bpf_main(int argc, char **argv, FILE *out, FILE *err)
+{
 	struct cli cli = {
 		.out = out,
 		.err = err,
 		.prog = "smccc-bpf",
 	};
-	bool want_version = false, want_help = false;
-	int c, ret;
+	struct global_opts g = { 0 };
+	int first, ret;
 
 	cli.proc = getenv("SMCCC_BPF_PROC") ?: "/proc";
 	cli.pin_root = getenv("SMCCC_BPF_PIN_ROOT") ?: SMCCC_BPF_PIN_DIR;
 	cli.btf_path = getenv("SMCCC_BPF_VMLINUX_BTF") ?: "/sys/kernel/btf/vmlinux";
 
-	optind = 0;	/* a fresh getopt (smccc_bpf_main may run more than once) */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jpdhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			cli.json = true;
-			break;
-		case 'p':
-			cli.json = cli.pretty = true;
-			break;
-		case 'd':
-			cli.debug = true;
-			break;
-		case 'h':
-			want_help = true;
-			break;
-		case 'V':
-			want_version = true;
-			break;
-		default:
-			usage(&cli, err);
-			fprintf(err, "%s: error: unknown option '%s'\n", cli.prog, argv[optind - 1]);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	first = parse_globals(&cli, argc, argv, &g);
+	argc = take_global_words(&cli, argc, argv, first);
 	if (cli.json) {
 		cli.jw = jw_new(out, cli.pretty);
 		if (!cli.jw) {
@@ -233,13 +349,17 @@ int smccc_bpf_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	cli_libbpf_capture(&cli);
 
-	if (want_version)
+	if (g.bad[0]) {
+		usage_error_text(&cli, NULL);
+		ret = cli_usage_error(&cli, NULL, "%s", g.bad);
+	} else if (g.version) {
 		ret = version(&cli);
-	else if (want_help) {
+	} else if (g.help) {
 		usage(&cli, out);
 		ret = CLI_EXIT_OK;
-	} else
-		ret = dispatch(&cli, argc - optind, argv + optind);
+	} else {
+		ret = dispatch(&cli, argc - first, argv + first);
+	}
 
 	jw_destroy(cli.jw);
 	fflush(out);

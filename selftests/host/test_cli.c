@@ -18,7 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -236,8 +240,10 @@ static void test_parse_args(void **state)
 	assert_string_equal(a.pos[0], "file");
 	assert_int_equal(a.conduit, SMCCC_BPF_CONDUIT_HVC);
 
-	assert_int_equal(parse(all, &a, "file", "--vm=0x10", NULL), 0);
-	assert_int_equal(a.target.vm_id, 16);
+	assert_int_equal(parse(all, &a, "file", "--vm=10", NULL), 0);
+	assert_int_equal(a.target.vm_id, 10);
+	/* ids are decimal: 0x10 is no VM id (test_id_arguments) */
+	assert_int_equal(parse(all, &a, "file", "--vm=0x10", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(all, &a, "--global", "f", NULL), 0);
 	assert_true(a.target.global);
 	assert_int_equal(a.target.vm_id, SMCCC_BPF_VM_ID_GLOBAL);
@@ -290,6 +296,163 @@ static void test_parse_u64(void **state)
 	assert_false(cli_parse_u64("12x", &v));
 	assert_false(cli_parse_u64("0x1ffffffffffffffff", &v));
 	assert_false(cli_parse_u64(" 1", &v));
+	/* values stay decimal or 0x hex; a leading zero is neither octal nor decimal */
+	assert_true(cli_parse_u64("0x10", &v) && v == 16);
+	assert_true(cli_parse_u64("0X0", &v) && v == 0);
+	assert_false(cli_parse_u64("010", &v));
+	assert_false(cli_parse_u64("00", &v));
+	assert_false(cli_parse_u64("0x", &v));
+	assert_false(cli_parse_u64("\t5", &v));
+	assert_false(cli_parse_u64("5 ", &v));
+	assert_false(cli_parse_u64("+5", &v));
+	assert_false(cli_parse_u64("0x-1", &v));
+	assert_false(cli_parse_u64("18446744073709551616", &v));
+}
+
+/* Ids: digits only, no leading zero, no sign, blank or hex, at most max. */
+static void test_parse_id(void **state)
+{
+	static const struct { const char *s; uint64_t max; const char *why; uint64_t v; } cases[] = {
+		{ "0", 10, NULL, 0 },
+		{ "7", 10, NULL, 7 },
+		{ "18446744073709551615", UINT64_MAX, NULL, UINT64_MAX },
+		{ "2147483647", INT32_MAX, NULL, INT32_MAX },
+		{ "2147483648", INT32_MAX, "is too large (at most 2147483647)", 0 },
+		{ "18446744073709551616", UINT64_MAX, "is too large", 0 },
+		{ "010", 100, "has a leading zero", 0 },
+		{ "00", 100, "has a leading zero", 0 },
+		{ "0x5", 100, "is hex", 0 },
+		{ " 5", 100, "has blanks", 0 },
+		{ "\t5", 100, "has blanks", 0 },
+		{ "5 ", 100, "has blanks", 0 },
+		{ "5\n", 100, "has blanks", 0 },
+		{ "+5", 100, "has a sign", 0 },
+		{ "-5", 100, "has a sign", 0 },
+		{ "5x", 100, "is not a decimal number", 0 },
+		{ "", 100, "is empty", 0 },
+	};
+	const char *why;
+	uint64_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		v = 42;
+		why = cli_parse_id(cases[i].s, cases[i].max, &v);
+		if (!cases[i].why) {
+			if (why || v != cases[i].v)
+				fail_msg("'%s': %s", cases[i].s, why ? why : "wrong value");
+		} else if (!why || !strstr(why, cases[i].why) || v != 42) {
+			fail_msg("'%s': got '%s', expected '%s'", cases[i].s, why ? why : "(ok)",
+				 cases[i].why);
+		}
+	}
+	assert_null(cli_parse_id(NULL, 1, &v) ? NULL : "NULL accepted");
+}
+
+/* val as text output shows it: a tab as \t. */
+static const char *shown(const char *val, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *val && n + 3 < len; val++) {
+		if (*val == '\t') {
+			buf[n++] = '\\';
+			buf[n++] = 't';
+		} else {
+			buf[n++] = *val;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Every id argument is strict decimal: an id read as octal (010 = 8), hex
+ * or past blanks would name another VM than the one written. Each is
+ * refused with a message naming the argument, in text and in JSON.
+ */
+static void test_id_arguments(void **state)
+{
+	static const char *const bad[] = {
+		"010", " 5", "\t5", "5 ", "+5", "0x5", "18446744073709551616", "", "-5", "5x",
+	};
+	static const struct { const char *opt, *what; } opts[] = {
+		{ "--vm", "is not a VM id" },
+		{ "--pid", "is not a process id" },
+		{ "--vcpu", "is not a vCPU id" },
+		{ "--count", "is not a positive number" },
+	};
+	char want[128], sh[64], *msg;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(bad); j++) {
+			const char *o = opts[i].opt, *v = bad[j];
+
+			if (!strcmp(o, "--vm"))
+				run("stats", o, v, NULL);
+			else if (!strcmp(o, "--pid"))
+				run("policy", "show", o, v, NULL);
+			else if (!strcmp(o, "--vcpu"))
+				run("policy", "explain", good_pol, "0x84000050", o, v, NULL);
+			else
+				run("events", o, v, "--timeout", "0", NULL);
+			if (R.rc != CLI_EXIT_USAGE)
+				fail_msg("%s '%s': exit %d, out %s err %s", o, v, R.rc, R.out, R.err);
+			snprintf(want, sizeof(want), "error: %s: '%s' %s: it ", o,
+				 shown(v, sh, sizeof(sh)), opts[i].what);
+			assert_contains(R.err, want);
+			assert_terminal_safe(R.err, false);
+
+			/* -j: the same message, the value as given */
+			if (!strcmp(o, "--vm"))
+				run("-j", "stats", o, v, NULL);
+			else
+				run("-j", "policy", "show", "--pid", v, NULL);
+			assert_int_equal(R.rc, CLI_EXIT_USAGE);
+			msg = json_error_msg(R.out);
+			snprintf(want, sizeof(want), "%s: '%s' is not", !strcmp(o, "--vm") ? o : "--pid",
+				 v);
+			assert_contains(msg, want);
+			free(msg);
+		}
+	}
+	/* What is taken */
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "--vcpu", "0", NULL),
+			 CLI_EXIT_OK);
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "--vcpu", "10", NULL),
+			 CLI_EXIT_OK);
+	assert_contains(R.out, "from vCPU 10\n");
+	/* 0 is no VM, and no process */
+	assert_int_equal(run("stats", "--vm", "0", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "--vm: '0' is not a VM id: it is 0, the host-wide default's id");
+	/* seconds: decimal, no blanks, sign, hex or exponent */
+	assert_int_equal(run("events", "--timeout", " 1", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("events", "--timeout", "0x10", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("events", "--timeout", "1e3", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("events", "--timeout", ".", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "--timeout: '.' is not a number of seconds");
+}
+
+/* Register values of 'policy explain': decimal or 0x hex, negative too, never octal. */
+static void test_explain_values(void **state)
+{
+	(void)state;
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "-0x10", "-1", "16",
+			     NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "x1=0xfffffffffffffff0 x2=0xffffffffffffffff x3=0x10\n");
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "-010", NULL),
+			 CLI_EXIT_USAGE);
+	assert_contains(R.err, "x1: '-010' is not a number or constant");
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "010", NULL),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "-9223372036854775809",
+			     NULL), CLI_EXIT_USAGE);
+	assert_int_equal(run("policy", "explain", good_pol, "0x84000050", "-9223372036854775808",
+			     NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "x1=0x8000000000000000\n");
 }
 
 /* ---- policy check, explain, diff -------------------------------------------------- */
@@ -398,7 +561,7 @@ static void test_baseline(void **state)
 	path = path_in_tmp("b.policy");
 	assert_int_equal(run("policy", "baseline", "5.10", "-o", path, NULL), CLI_EXIT_OK);
 	assert_string_equal(R.out, "");
-	file = cli_read_file(path_in_tmp("b.policy"), NULL);
+	file = cli_read_file(path_in_tmp("b.policy"), CLI_MAX_POLICY_FILE, NULL);
 	assert_non_null(file);
 	assert_string_equal(file, text);
 	free(file);
@@ -406,7 +569,7 @@ static void test_baseline(void **state)
 	assert_contains(R.out, "policy \"baseline-5.10\": 10 rules, default handle");
 	assert_int_equal(run("policy", "baseline", "6.12", "--output", path_in_tmp("b.policy"),
 			     NULL), CLI_EXIT_OK);
-	file = cli_read_file(path_in_tmp("b.policy"), NULL);
+	file = cli_read_file(path_in_tmp("b.policy"), CLI_MAX_POLICY_FILE, NULL);
 	assert_non_null(file);
 	assert_contains(file, "policy \"baseline-6.12\";");
 	assert_not_contains(file, "deny");
@@ -511,6 +674,405 @@ static void test_wrong_kernel(void **state)
 	setenv("SMCCC_BPF_VMLINUX_BTF", fake, 1);
 	assert_int_equal(run("policy", "attach", "--vm", "1", good_pol, NULL), CLI_EXIT_SYSTEM);
 	unsetenv("SMCCC_BPF_VMLINUX_BTF");
+}
+
+/* ---- inputs: bounded, and what they are ------------------------------------------------- */
+
+/* cli_read_file() reads at most max bytes, and refuses devices, directories, more. */
+static void test_read_file(void **state)
+{
+	char *text;
+	size_t len = 0;
+	int saved, err;
+
+	(void)state;
+	write_file(path_in_tmp("ten"), "0123456789");
+	text = cli_read_file(path_in_tmp("ten"), 10, &len);
+	assert_non_null(text);
+	assert_int_equal(len, 10);
+	assert_string_equal(text, "0123456789");
+	free(text);
+	errno = 0;
+	assert_null(cli_read_file(path_in_tmp("ten"), 9, &len));
+	assert_int_equal(errno, EFBIG);
+	assert_null(cli_read_file("/dev/zero", 4096, &len));
+	assert_int_equal(errno, ENODEV);
+	assert_null(cli_read_file(tmpdir, 4096, &len));
+	assert_int_equal(errno, EISDIR);
+	assert_null(cli_read_file(path_in_tmp("none"), 4096, &len));
+	assert_int_equal(errno, ENOENT);
+
+	/* "-" may be anything, read bounded: here /dev/zero (stdin restored before asserting) */
+	saved = dup(0);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(open("/dev/zero", O_RDONLY), 0), 0);
+	text = cli_read_file("-", 100000, &len);
+	err = errno;
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_null(text);
+	assert_int_equal(err, EFBIG);
+}
+
+/* A child that writes n bytes of comment lines into the FIFO path, then exits. */
+static pid_t fifo_writer(const char *path, size_t n)
+{
+	static const char chunk[] = "# a policy comment, again and again, to fill the pipe\n";
+	pid_t pid = fork();
+	size_t done = 0;
+	int fd;
+
+	assert_true(pid >= 0);
+	if (pid)
+		return pid;
+	signal(SIGPIPE, SIG_IGN);	/* the reader stops early: EPIPE ends the loop */
+	fd = open(path, O_WRONLY);
+	while (fd >= 0 && done < n) {
+		ssize_t w = write(fd, chunk, sizeof(chunk) - 1);
+
+		if (w <= 0)
+			break;
+		done += w;
+	}
+	_exit(0);
+}
+
+/* Runs "smccc-bpf ARGS" while a writer feeds path (a FIFO) more than limit bytes. */
+static int run_fed(const char *path, size_t limit, const char *a0, const char *a1,
+		   const char *a2, const char *a3)
+{
+	pid_t pid;
+	int st;
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	pid = fifo_writer(path, limit + 1000000);
+	run(a0, a1, a2, a3, NULL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	unlink(path);
+	return R.rc;
+}
+
+/*
+ * No input is read without bound: a device is refused by name, a FIFO or
+ * standard input is read up to the limit and refused past it, a regular
+ * file over the limit is refused by its size. Each message says which
+ * file, its limit and what to do.
+ */
+static void test_input_limits(void **state)
+{
+	char *msg;
+	int fd, saved;
+
+	(void)state;
+	assert_int_equal(run("policy", "check", "/dev/zero", NULL), CLI_EXIT_ERROR);
+	assert_contains(R.err, "error: cannot read policy file /dev/zero: it is a character "
+			"device, not a file\n");
+	assert_contains(R.err, "hint: give a file; '-' reads standard input");
+
+	assert_int_equal(run_fed(path_in_tmp("fifo"), CLI_MAX_POLICY_FILE, "policy", "check",
+				 path_in_tmp("fifo"), NULL), CLI_EXIT_ERROR);
+	assert_contains(R.err, "fifo: larger than 16 MiB, the limit of a policy file\n");
+	assert_contains(R.err, "hint: is it the policy file you meant? smccc-bpf reads at most "
+			"16 MiB of one (smccc-bpf(8), LIMITS)");
+	/* the same FIFO, a little: a policy ("policy check <(generate)") */
+	assert_int_equal(mkfifo(path_in_tmp("fifo"), 0600), 0);
+	if (!fork()) {
+		fd = open(path_in_tmp("fifo"), O_WRONLY);
+		if (write(fd, "deny service trng;\n", 19) != 19)
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(run("policy", "check", path_in_tmp("fifo"), NULL), CLI_EXIT_OK);
+	wait(NULL);
+	unlink(path_in_tmp("fifo"));
+
+	/* a regular file over the limit: refused by its size, not read (sparse) */
+	fd = open(path_in_tmp("big.pol"), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, CLI_MAX_POLICY_FILE + 1), 0);
+	close(fd);
+	assert_int_equal(run("policy", "check", path_in_tmp("big.pol"), NULL), CLI_EXIT_ERROR);
+	assert_contains(R.err, "big.pol: larger than 16 MiB, the limit of a policy file");
+	assert_int_equal(run("policy", "diff", good_pol, path_in_tmp("big.pol"), NULL),
+			 CLI_EXIT_ERROR);
+	assert_int_equal(run("-j", "policy", "explain", path_in_tmp("big.pol"), "0x1", NULL),
+			 CLI_EXIT_ERROR);
+	msg = json_error_msg(R.out);
+	assert_contains(msg, "larger than 16 MiB");
+	free(msg);
+	unlink(path_in_tmp("big.pol"));
+
+	/* standard input: bounded too */
+	saved = dup(0);
+	assert_int_equal(dup2(open("/dev/zero", O_RDONLY), 0), 0);
+	run("policy", "check", "-", NULL);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_int_equal(R.rc, CLI_EXIT_ERROR);
+	assert_contains(R.err, "cannot read policy file standard input: larger than 16 MiB");
+
+	assert_int_equal(run("policy", "check", tmpdir, NULL), CLI_EXIT_ERROR);
+	assert_contains(R.err, "Is a directory");
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* An ELF header (64 bytes, the rest zero) for e_machine. */
+static void write_elf(const char *path, unsigned int machine)
+{
+	unsigned char h[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+
+	h[16] = 1;			/* ET_REL */
+	h[18] = machine & 0xff;		/* little endian (EI_DATA 1) */
+	h[19] = machine >> 8;
+	write_bytes(path, h, sizeof(h));
+}
+
+/*
+ * A binary file given for policy text gets one line saying what it is,
+ * not a diagnostic per stray byte; a BPF object, where to use it.
+ */
+static void test_binary_input(void **state)
+{
+	unsigned char junk[600];
+	char *msg;
+	size_t i;
+
+	(void)state;
+	write_elf(path_in_tmp("prog.bpf.o"), 247);	/* EM_BPF */
+	assert_int_equal(run("policy", "check", path_in_tmp("prog.bpf.o"), NULL), CLI_EXIT_POLICY);
+	assert_contains(R.err, "prog.bpf.o is an ELF BPF object, not policy text\n");
+	assert_contains(R.err, "hint: a compiled policy is attached as it is: 'smccc-bpf policy "
+			"attach (--vm ID | --pid PID | --global) FILE', or 'bpftool struct_ops "
+			"register FILE'");
+	assert_int_equal(count_lines(R.err), 2);
+	assert_string_equal(R.out, "");
+	assert_int_equal(run("-j", "policy", "check", path_in_tmp("prog.bpf.o"), NULL),
+			 CLI_EXIT_POLICY);
+	msg = json_error_msg(R.out);
+	assert_contains(msg, "is an ELF BPF object, not policy text");
+	free(msg);
+	assert_string_equal(R.err, "");
+
+	write_elf(path_in_tmp("tool"), 62);		/* EM_X86_64 */
+	assert_int_equal(run("policy", "explain", path_in_tmp("tool"), "0x1", NULL),
+			 CLI_EXIT_POLICY);
+	assert_contains(R.err, "tool is an ELF file of another machine than BPF");
+	assert_int_equal(count_lines(R.err), 2);
+
+	write_bytes(path_in_tmp("nul.pol"), "deny service trng;\n\0\0\0", 22);
+	assert_int_equal(run("policy", "diff", good_pol, path_in_tmp("nul.pol"), NULL),
+			 CLI_EXIT_POLICY);
+	assert_contains(R.err, "nul.pol is binary data (it holds NUL bytes), not policy text");
+	assert_int_equal(count_lines(R.err), 2);
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0x80 + (i * 37) % 0x7f;	/* no NUL, no UTF-8 */
+	write_bytes(path_in_tmp("junk.pol"), junk, sizeof(junk));
+	assert_int_equal(run("policy", "check", path_in_tmp("junk.pol"), NULL), CLI_EXIT_POLICY);
+	assert_contains(R.err, "junk.pol is binary data (mostly bytes that are not text)");
+	assert_int_equal(count_lines(R.err), 2);
+
+	write_bytes(path_in_tmp("utf16.pol"), "\xff\xfe" "d\0e\0n\0y\0", 10);
+	assert_int_equal(run("policy", "check", path_in_tmp("utf16.pol"), NULL), CLI_EXIT_POLICY);
+	assert_contains(R.err, "utf16.pol is UTF-16 text (save it as UTF-8), not policy text");
+	assert_int_equal(count_lines(R.err), 2);
+
+	/* a few stray bytes in text are the compiler's to point at */
+	write_file(path_in_tmp("typo.pol"), "policy \"x\";\ndeny service trng;\n# caf\xe9\n");
+	assert_int_equal(run("policy", "check", path_in_tmp("typo.pol"), NULL), CLI_EXIT_OK);
+}
+
+/* ---- help, wherever it is asked for ------------------------------------------------------ */
+
+static void expect_usage(const char *obj, const char *cmd, const char *how)
+{
+	char want[128];
+
+	if (R.rc != CLI_EXIT_OK)
+		fail_msg("'%s %s' %s: exit %d\n%s%s", obj, cmd, how, R.rc, R.out, R.err);
+	snprintf(want, sizeof(want), "Usage: smccc-bpf %s %s", obj, cmd);
+	assert_contains(R.out, want);
+	assert_string_equal(R.err, "");
+}
+
+/*
+ * Every command of every object (the CLI's own table) answers --help and
+ * -h with its usage and exit 0: alone, after other arguments, before bad
+ * ones, with -j; so do "OBJECT help" and "help OBJECT COMMAND". After
+ * "--", -h is an argument.
+ */
+static void test_help_everywhere(void **state)
+{
+	const struct cli_object *o;
+	const struct cli_cmd *c;
+	size_t i, cmds = 0;
+
+	(void)state;
+	for (i = 0; i < cli_nr_objects; i++) {
+		o = cli_objects[i];
+		run(o->name, "help", NULL);
+		assert_int_equal(R.rc, CLI_EXIT_OK);
+		assert_contains(R.out, "Usage:");
+		for (c = o->cmds; c->name; c++, cmds++) {
+			run(o->name, c->name, "--help", NULL);
+			expect_usage(o->name, c->name, "--help");
+			run(o->name, c->name, "-h", NULL);
+			expect_usage(o->name, c->name, "-h");
+			run(o->name, c->name, "--vm", "3", good_pol, "--help", NULL);
+			expect_usage(o->name, c->name, "after arguments");
+			run(o->name, c->name, "-h", "--frob", "--vm", "x", NULL);
+			expect_usage(o->name, c->name, "before bad arguments");
+			run("-j", o->name, c->name, "--help", NULL);
+			expect_usage(o->name, c->name, "with -j");
+			run(o->name, c->name, "-j", "-h", NULL);
+			expect_usage(o->name, c->name, "-j after the command");
+			run("help", o->name, c->name, NULL);
+			expect_usage(o->name, c->name, "help OBJECT COMMAND");
+		}
+		if (o->default_cmd) {
+			/* "stats --vm 3 --help": the default command's */
+			run(o->name, "--vm", "3", "--help", NULL);
+			expect_usage(o->name, o->default_cmd, "default command");
+		}
+	}
+	assert_true(cmds >= 12);
+	assert_int_equal(run("policy", "check", "--", "-h", NULL), CLI_EXIT_NOENT);
+	assert_contains(R.err, "cannot read policy file -h");
+	/* a command's own help says more than its line */
+	assert_int_equal(run("policy", "explain", "--help", NULL), CLI_EXIT_OK);
+	assert_contains(R.out, "which rule decides a call, and why.");
+	assert_contains(R.out, "ID is a function ID (0x84000000)");
+}
+
+/* ---- -j: JSON, whatever happens ------------------------------------------------------------ */
+
+static void expect_json_error(const char *part)
+{
+	char *msg = json_error_msg(R.out);
+
+	assert_contains(msg, part);
+	free(msg);
+	assert_string_equal(R.err, "");
+}
+
+/* With -j anywhere, the global option parser's errors are the CLI's JSON error objects. */
+static void test_json_global_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(run("-j", "--bogus", "vm", "list", NULL), CLI_EXIT_USAGE);
+	expect_json_error("unknown option '--bogus'");
+	assert_contains(R.out, "\"hint\":\"see 'smccc-bpf help'\",\"exit\":2}\n");
+	assert_int_equal(run("--bogus", "-j", "vm", "list", NULL), CLI_EXIT_USAGE);
+	expect_json_error("unknown option '--bogus'");
+	assert_int_equal(run("-jx", "vm", NULL), CLI_EXIT_USAGE);
+	expect_json_error("unknown option '-x'");
+	assert_int_equal(run("-xj", "vm", NULL), CLI_EXIT_USAGE);
+	expect_json_error("unknown option '-x'");
+	assert_int_equal(run("-j", "--json=1", "vm", NULL), CLI_EXIT_USAGE);
+	expect_json_error("'--json' takes no value");
+	assert_int_equal(run("-j", NULL), CLI_EXIT_USAGE);
+	expect_json_error("no OBJECT given");
+	assert_int_equal(run("-j", "frobnicate", NULL), CLI_EXIT_USAGE);
+	expect_json_error("unknown object 'frobnicate'");
+	assert_int_equal(run("-j", "policy", "frobnicate", NULL), CLI_EXIT_USAGE);
+	expect_json_error("unknown command 'policy frobnicate'");
+	assert_int_equal(run("-j", "policy", NULL), CLI_EXIT_USAGE);
+	expect_json_error("'policy' needs a command");
+	/* -j after OBJECT COMMAND: the output and the errors are JSON */
+	assert_int_equal(run("vm", "list", "-j", NULL), CLI_EXIT_OK);
+	assert_string_equal(R.out, "[]\n");
+	assert_int_equal(run("policy", "check", "-j", NULL), CLI_EXIT_USAGE);
+	expect_json_error("'policy check' takes one FILE");
+	assert_int_equal(run("policy", "check", good_pol, "--pretty", NULL), CLI_EXIT_OK);
+	assert_int_equal(json_values(R.out, true), 1);
+	assert_contains(R.out, "{\n  \"file\": ");
+	/* without -j: text, as before */
+	assert_int_equal(run("--bogus", "vm", NULL), CLI_EXIT_USAGE);
+	assert_contains(R.err, "Usage:");
+	assert_contains(R.err, "smccc-bpf: error: unknown option '--bogus'\n");
+	assert_string_equal(R.out, "");
+}
+
+/*
+ * Names and paths with bytes that are not UTF-8, control characters, and
+ * a message cut at its buffer's end in the middle of a character: the
+ * output is still JSON that the strict reader takes.
+ */
+static void test_json_untrusted_bytes(void **state)
+{
+	char path[4200], name[1400];
+	struct json_value *v;
+	struct json_error e;
+	size_t i, k;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bad\xff\xc3 \x1b[2J.pol", tmpdir);
+	write_file(path, "policy \"n\xfe\x01\xc2\x85\";\ndeny service trng;\n");
+	assert_int_equal(run("-j", "policy", "check", path, NULL), CLI_EXIT_OK);
+	assert_int_equal(json_parse(R.out, strlen(R.out), &v, &e), 0);
+	assert_string_equal(json_get(v, "name")->str, "n\xef\xbf\xbd\x01\xc2\x85");
+	assert_non_null(strstr(json_get(v, "file")->str, "/bad\xef\xbf\xbd\xef\xbf\xbd \x1b[2J.pol"));
+	json_free(v);
+	assert_contains(R.out, "\\u001b[2J");
+	assert_contains(R.out, "\\u0085");
+
+	/* 600 two-byte characters: the message is cut at 1023 bytes, at one parity or the other */
+	for (k = 0; k < 2; k++) {
+		memset(name, 0, sizeof(name));
+		for (i = 0; i < k; i++)
+			name[i] = 'a';
+		for (i = 0; i < 600; i++)
+			memcpy(name + k + 2 * i, "\xc3\xa9", 2);
+		snprintf(path, sizeof(path), "%s/%s/x.pol", tmpdir, name);
+		assert_int_equal(run("-j", "policy", "check", path, NULL), CLI_EXIT_ERROR);
+		assert_int_equal(json_values(R.out, false), 1);
+		assert_int_equal(run("policy", "check", path, NULL), CLI_EXIT_ERROR);
+		assert_not_contains(R.err, "\\xc3");	/* not cut in half, so nothing to escape */
+	}
+}
+
+/*
+ * Text output prints names and paths from files, pins, the kernel and
+ * the command line with their control characters escaped: a file or a
+ * policy name cannot clear the screen, set the title or reorder a line.
+ */
+static void test_text_escapes(void **state)
+{
+	char path[4200], want[4400];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/evil\x1b[2J\x07\r.pol", tmpdir);
+	write_file(path, "policy \"\x1b]0;pwned\x07\xc2\x9b\xe2\x80\xaex\x7f\";\n"
+		   "deny service trng;\n");
+	assert_int_equal(run("policy", "check", path, NULL), CLI_EXIT_OK);
+	assert_terminal_safe(R.out, false);
+	snprintf(want, sizeof(want), "%s/evil\\x1b[2J\\x07\\r.pol: OK: policy "
+		 "\"\\x1b]0;pwned\\x07\\xc2\\x9b\\u202ex\\x7f\": 1 rule", tmpdir);
+	assert_contains(R.out, want);
+
+	/* in messages: a missing file, and the compiler's quote of a source line */
+	snprintf(path, sizeof(path), "%s/gone\x1b[31m.pol", tmpdir);
+	assert_int_equal(run("policy", "check", path, NULL), CLI_EXIT_NOENT);
+	assert_terminal_safe(R.err, false);
+	assert_contains(R.err, "gone\\x1b[31m.pol");
+	snprintf(path, sizeof(path), "%s/esc-src.pol", tmpdir);
+	write_file(path, "deny service tr\x1b[8mng;\n");
+	assert_int_equal(run("policy", "check", path, NULL), CLI_EXIT_POLICY);
+	assert_terminal_safe(R.err, true);
+	assert_contains(R.err, "tr\\x1b[8mng");
+
+	/* the helper itself */
+	assert_string_equal(cli_esc("a\tb\nc\xff\xc3\xa9\xe2\x81\xa6"),
+			    "a\\tb\\nc\\xff\xc3\xa9\\u2066");
+	assert_string_equal(cli_esc(NULL), "(null)");
 }
 
 /* ---- output formats ------------------------------------------------------------------- */
@@ -734,6 +1296,16 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_parse_args),
 		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_id_arguments),
+		cmocka_unit_test(test_explain_values),
+		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_input_limits),
+		cmocka_unit_test(test_binary_input),
+		cmocka_unit_test(test_help_everywhere),
+		cmocka_unit_test(test_json_global_errors),
+		cmocka_unit_test(test_json_untrusted_bytes),
+		cmocka_unit_test(test_text_escapes),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_diff),

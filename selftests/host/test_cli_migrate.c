@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,7 +139,7 @@ static void test_bad_documents(void **state)
 	FILE *f;
 
 	(void)state;
-	text = cli_read_file(good, &len);
+	text = cli_read_file(good, CLI_MAX_EXPORT_DOC, &len);
 	assert_non_null(text);
 	snprintf(trunc, sizeof(trunc), "%s", tmp("trunc.json"));
 	f = fopen(trunc, "w");
@@ -206,12 +207,121 @@ static void test_checks_before_load(void **state)
 	nothing_kept();
 }
 
+/* The good document's text, with "\"format\"" preceded by extra. */
+static char *doc_with(const char *extra)
+{
+	const char *good = write_doc("base.json", good_src, 0, 1, 3, 3);
+	char *text, *out, *at;
+	size_t len;
+
+	text = cli_read_file(good, CLI_MAX_EXPORT_DOC, &len);
+	assert_non_null(text);
+	at = strstr(text, "\"format\"");
+	assert_non_null(at);
+	out = malloc(len + strlen(extra) + 1);
+	assert_non_null(out);
+	memcpy(out, text, at - text);
+	strcpy(out + (at - text), extra);
+	strcat(out, at);
+	free(text);
+	return out;
+}
+
+/*
+ * A document with 200 000 members (a hostile one: they took minutes to
+ * check pairwise) is read in a moment, and a duplicate among them is
+ * still refused, with where it is.
+ */
+static void test_many_members(void **state)
+{
+	size_t cap = 200000 * 24 + 64, len = 0, i;
+	char *extra = malloc(cap), *doc;
+
+	(void)state;
+	assert_non_null(extra);
+	for (i = 0; i < 200000; i++)
+		len += snprintf(extra + len, cap - len, "\"x%zu\": %zu, ", i, i);
+	snprintf(extra + len, cap - len, "\"x77\": 0,\n  ");
+	doc = doc_with(extra);
+	write_file(tmp("many.json"), doc);
+	free(doc);
+	assert_int_equal(run("policy", "import", "--vm", "3", tmp("many.json"), NULL),
+			 CLI_EXIT_ERROR);
+	assert_contains(R.err, "many.json:2:");
+	assert_contains(R.err, ": member \"x77\" given twice in the same object (first at 2:");
+
+	/* without the duplicate: the members are unknown, the first one named */
+	extra[len] = '\0';
+	doc = doc_with(extra);
+	write_file(tmp("many.json"), doc);
+	free(doc);
+	free(extra);
+	assert_int_equal(run("policy", "import", "--vm", "3", tmp("many.json"), NULL),
+			 CLI_EXIT_ERROR);
+	assert_contains(R.err, "document: unknown member \"x0\"");
+	nothing_kept();
+}
+
+/* "\u0000" in the embedded source (or anywhere) is refused where it is. */
+static void test_nul_in_document(void **state)
+{
+	char *doc = doc_with("\"zz\\u0000\": 1, "), *msg;
+
+	(void)state;
+	write_file(tmp("nul.json"), doc);
+	free(doc);
+	assert_int_equal(run("policy", "import", "--vm", "3", tmp("nul.json"), NULL),
+			 CLI_EXIT_ERROR);
+	assert_contains(R.err, "nul.json:2:");
+	assert_contains(R.err, "\\u0000 in a string: a NUL character is not allowed");
+	assert_int_equal(run("-j", "policy", "import", "--vm", "3", tmp("nul.json"), NULL),
+			 CLI_EXIT_ERROR);
+	msg = json_error_msg(R.out);
+	assert_contains(msg, "\\u0000 in a string");
+	free(msg);
+	nothing_kept();
+}
+
+/*
+ * The document is read bounded: /dev/zero is refused as a device, a file
+ * over 128 MiB by its size; a binary file (a BPF object) says what it is.
+ */
+static void test_import_input(void **state)
+{
+	unsigned char elf[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	int fd;
+
+	(void)state;
+	assert_int_equal(run("policy", "import", "--vm", "3", "/dev/zero", NULL), CLI_EXIT_ERROR);
+	assert_contains(R.err, "cannot read export document /dev/zero: it is a character device");
+
+	fd = open(tmp("huge.json"), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, CLI_MAX_EXPORT_DOC + 1), 0);
+	close(fd);
+	assert_int_equal(run("policy", "import", "--vm", "3", tmp("huge.json"), NULL),
+			 CLI_EXIT_ERROR);
+	assert_contains(R.err, "huge.json: larger than 128 MiB, the limit of an export document");
+	unlink(tmp("huge.json"));
+
+	elf[18] = 247;	/* EM_BPF */
+	write_bytes(tmp("obj.json"), elf, sizeof(elf));
+	assert_int_equal(run("policy", "import", "--vm", "3", tmp("obj.json"), NULL),
+			 CLI_EXIT_ERROR);
+	assert_contains(R.err, "obj.json is an ELF BPF object, not an export document (JSON)\n");
+	assert_contains(R.err, "hint: FILE must be the JSON document 'policy export' writes");
+	nothing_kept();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_bad_documents),
 		cmocka_unit_test(test_checks_before_load),
+		cmocka_unit_test(test_many_members),
+		cmocka_unit_test(test_nul_in_document),
+		cmocka_unit_test(test_import_input),
 	};
 
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);

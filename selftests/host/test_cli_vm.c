@@ -133,6 +133,13 @@ static int teardown_all(void **state)
 	return run_teardown(tmpdir);
 }
 
+/* After a test that points SMCCC_BPF_PROC elsewhere, even if it failed half-way. */
+static int restore_proc(void **state)
+{
+	(void)state;
+	return setenv("SMCCC_BPF_PROC", proc, 1);
+}
+
 /* ---- the fdinfo parser ------------------------------------------------------------ */
 
 static int parse(const char *lines, struct cli_vm *vm)
@@ -236,6 +243,15 @@ static void test_fdinfo_garbage(void **state)
 		"smccc_bpf_vm_policy:\t12 sixteen_chars_xx\n",		/* longer than BPF names */
 		"smccc_bpf_vm_id:\t7\nsmccc_bpf_policy:\tdefault\n"
 		"smccc_bpf_default_policy:\t\n",
+		/* not what the kernel writes ("%llu", "%u %s"): not ours to guess at */
+		"smccc_bpf_vm_id:\t07\nsmccc_bpf_policy:\tnone\n",
+		"smccc_bpf_vm_id:\t0x7\nsmccc_bpf_policy:\tnone\n",
+		"smccc_bpf_vm_id:\t+7\nsmccc_bpf_policy:\tnone\n",
+		"smccc_bpf_vm_id:\t7 7\nsmccc_bpf_policy:\tnone\n",
+		"smccc_bpf_vm_id:\t18446744073709551616\nsmccc_bpf_policy:\tnone\n",
+		"smccc_bpf_vm_id:\t7\nsmccc_bpf_policy:\tvm\nsmccc_bpf_vm_policy:\t012 x\n",
+		"smccc_bpf_vm_id:\t7\nsmccc_bpf_policy:\tvm\nsmccc_bpf_vm_policy:\t+12 x\n",
+		"smccc_bpf_vm_id:\t7\nsmccc_bpf_policy:\tvm\nsmccc_bpf_vm_policy:\t0x12 x\n",
 	};
 	struct cli_vm vm;
 	char longline[400];
@@ -441,6 +457,111 @@ static void test_vm_list_empty(void **state)
 	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_SYSTEM);
 	assert_contains(R.err, "mount -t proc proc /proc");
 	setenv("SMCCC_BPF_PROC", proc, 1);
+}
+
+/*
+ * A VMM names itself (prctl(PR_SET_NAME)): its comm is untrusted. In text
+ * it comes out escaped, in JSON as it is (a cut character as U+FFFD).
+ */
+static void test_vm_list_untrusted_comm(void **state)
+{
+	struct json_value *v;
+	struct json_error e;
+	char evil[4300];
+
+	(void)state;
+	snprintf(evil, sizeof(evil), "%s/proc-evil", tmpdir);
+	mkdir(evil, 0755);
+	fake_pid(evil, 700, "\x1b]0;owned\x07vm\xc2\x9b\xe2\x80\xae\n");
+	fake_vm(evil, 700, 3, "smccc_bpf_vm_id:\t5\nsmccc_bpf_policy:\tnone\n");
+	fake_pid(evil, 701, "vmm-\xc3\n");	/* the kernel cut it at 15 bytes */
+	fake_vm(evil, 701, 4, "smccc_bpf_vm_id:\t6\nsmccc_bpf_policy:\tnone\n");
+	setenv("SMCCC_BPF_PROC", evil, 1);
+
+	assert_int_equal(run("vm", "list", NULL), CLI_EXIT_OK);
+	assert_terminal_safe(R.out, false);
+	assert_contains(R.out, "5      700      3    \\x1b]0;owned\\x07vm\\xc2\\x9b\\u202e none");
+	assert_contains(R.out, "6      701      4    vmm-\\xc3");
+
+	assert_int_equal(run("-j", "vm", "list", NULL), CLI_EXIT_OK);
+	assert_int_equal(json_parse(R.out, strlen(R.out), &v, &e), 0);
+	assert_int_equal(v->n, 2);
+	assert_string_equal(json_get(&v->items[0], "comm")->str,
+			    "\x1b]0;owned\x07vm\xc2\x9b\xe2\x80\xae");
+	assert_string_equal(json_get(&v->items[1], "comm")->str, "vmm-\xef\xbf\xbd");
+	json_free(v);
+
+	/* in messages too */
+	assert_int_equal(run("policy", "show", "--pid", "700", "--vm", "9", NULL), CLI_EXIT_NOENT);
+	assert_terminal_safe(R.err, false);
+	assert_contains(R.err, "process 700 (\\x1b]0;owned\\x07vm");
+}
+
+/*
+ * Many fds of one VM and many VMs: one entry per VM, the lowest (pid, fd),
+ * sorted (the scan sorts and merges, it does not compare pairwise).
+ */
+static void test_scan_many_fds(void **state)
+{
+	char many[4300], lines[128];
+	const struct cli_vm *vm;
+	struct cli_vms vms;
+	int fd;
+
+	(void)state;
+	snprintf(many, sizeof(many), "%s/proc-many", tmpdir);
+	mkdir(many, 0755);
+	fake_pid(many, 801, "late\n");
+	fake_vm(many, 801, 3, "smccc_bpf_vm_id:\t9\nsmccc_bpf_policy:\tnone\n");
+	fake_pid(many, 800, "dup\n");
+	for (fd = 10; fd < 50; fd++)
+		fake_vm(many, 800, fd, "smccc_bpf_vm_id:\t9\nsmccc_bpf_policy:\tnone\n");
+	for (fd = 50; fd < 62; fd++) {
+		snprintf(lines, sizeof(lines), "smccc_bpf_vm_id:\t%d\nsmccc_bpf_policy:\tnone\n",
+			 161 - fd);	/* 111 down to 100 */
+		fake_vm(many, 800, fd, lines);
+	}
+	assert_int_equal(cli_vm_scan(many, 0, &vms), 0);
+	assert_int_equal(vms.n, 13);
+	assert_int_equal(vms.vm[0].vm_id, 9);
+	assert_int_equal(vms.vm[0].pid, 800);
+	assert_int_equal(vms.vm[0].fd, 10);
+	for (fd = 1; fd < 13; fd++)
+		assert_int_equal(vms.vm[fd].vm_id, 99 + fd);
+	vm = cli_vms_find(&vms, 105);
+	assert_non_null(vm);
+	assert_int_equal(vm->fd, 56);
+	assert_null(cli_vms_find(&vms, 10));
+	assert_null(cli_vms_find(&vms, 112));
+	cli_vms_free(&vms);
+}
+
+/* The pin store lists only the directory names it makes: vm-ID in decimal, global. */
+static void test_pin_names(void **state)
+{
+	static const char *const dirs[] = {
+		"global", "vm-5", "vm- 5", "vm-05", "vm-+5", "vm-0x5", "vm-0", "vm-", "vm-5x",
+		"vm-18446744073709551616", "vm-12",
+	};
+	struct cli_target *t;
+	char root[4300], path[4400];
+	size_t i, n;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/pin-names", tmpdir);
+	mkdir(root, 0700);
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		mkdir(path, 0700);
+		snprintf(path, sizeof(path), "%s/%s/link", root, dirs[i]);
+		write_file(path, "");
+	}
+	assert_int_equal(pins_list(root, &t, &n), 0);
+	assert_int_equal(n, 3);
+	assert_true(t[0].global);
+	assert_int_equal(t[1].vm_id, 5);
+	assert_int_equal(t[2].vm_id, 12);
+	free(t);
 }
 
 /* ---- targets -------------------------------------------------------------------------- */
@@ -657,7 +778,10 @@ int main(void)
 		cmocka_unit_test(test_scan_without_series),
 		cmocka_unit_test(test_scan_unreadable),
 		cmocka_unit_test(test_vm_list),
-		cmocka_unit_test(test_vm_list_empty),
+		cmocka_unit_test_teardown(test_vm_list_empty, restore_proc),
+		cmocka_unit_test_teardown(test_vm_list_untrusted_comm, restore_proc),
+		cmocka_unit_test(test_scan_many_fds),
+		cmocka_unit_test(test_pin_names),
 		cmocka_unit_test(test_pid_target),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_take_fd),

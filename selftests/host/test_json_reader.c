@@ -22,7 +22,7 @@ static struct json_value *parse_ok(const char *text)
 	int ret = json_parse(text, strlen(text), &v, &e);
 
 	if (ret)
-		fail_msg("'%s': %u:%u: %s", text, e.line, e.col, e.msg);
+		fail_msg("'%.80s': %u:%u: %s", text, e.line, e.col, e.msg);
 	return v;
 }
 
@@ -35,11 +35,11 @@ static void parse_err_n(const char *text, size_t len, unsigned int line, unsigne
 	int ret = json_parse(text, len, &v, &e);
 
 	if (!ret)
-		fail_msg("'%s' parsed", text);
+		fail_msg("'%.80s' parsed", text);
 	assert_int_equal(ret, -22);
 	assert_null(v);
 	if (e.line != line || e.col != col || !strstr(e.msg, msg))
-		fail_msg("'%s': got %u:%u: %s; expected %u:%u: ...%s...", text, e.line, e.col,
+		fail_msg("'%.80s': got %u:%u: %s; expected %u:%u: ...%s...", text, e.line, e.col,
 			 e.msg, line, col, msg);
 }
 
@@ -136,10 +136,10 @@ static void test_strings(void **state)
 	assert_string_equal(v->str, "q\" b\\ s/ \b\f\n\r\t A\xc3\xa9\xe2\x82\xac "
 			    "\xf0\x9f\x98\x80 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 	json_free(v);
-	/* \u0000 is kept, with the length */
-	v = parse_ok("\"a\\u0000b\"");
+	/* \u0001 is kept, with the length (\u0000 is refused: test_nul) */
+	v = parse_ok("\"a\\u0001b\"");
 	assert_int_equal(v->len, 3);
-	assert_memory_equal(v->str, "a\0b", 3);
+	assert_memory_equal(v->str, "a\1b", 3);
 	json_free(v);
 	/* member names are decoded too */
 	v = parse_ok("{\"n\\u00e9\": 1}");
@@ -225,6 +225,81 @@ static void test_string_errors(void **state)
 	parse_err("\"\xf4\x90\x80\x80\"", 1, 2, "U+110000");	/* above U+10FFFF */
 }
 
+/*
+ * A NUL cuts the C strings the CLI makes of names and policy text: an
+ * escaped one is refused where it is, in values and in member names, and
+ * so is a raw one.
+ */
+static void test_nul(void **state)
+{
+	(void)state;
+	parse_err("\"a\\u0000b\"", 1, 3, "\\u0000 in a string: a NUL character is not allowed");
+	parse_err("{\n  \"ok\": 1,\n  \"a\\u0000\": 2}", 3, 5, "\\u0000");
+	parse_err("[\"x\", \"\\u0000\"]", 1, 8, "\\u0000");
+	parse_err_n("\"a\0b\"", 5, 1, 3, "raw control character (0x00)");
+	parse_err_n("{\"a\0\": 1}", 9, 1, 4, "raw control character (0x00)");
+}
+
+/* An invalid UTF-8 byte in a member name is refused like one in a value, with where. */
+static void test_utf8_names(void **state)
+{
+	(void)state;
+	parse_err("{\"ok\": 1,\n \"n\xff\": 2}", 2, 4, "invalid UTF-8");
+	parse_err("{\"\xc3\": 2}", 1, 3, "cut short");
+}
+
+/* "{"k0":0,"k1":1,...}" with n members, then extra (e.g. a duplicate) before the '}'. */
+static char *many_members(size_t n, const char *extra)
+{
+	size_t cap = n * 24 + strlen(extra) + 8, len = 0, i;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	text[len++] = '{';
+	for (i = 0; i < n; i++)
+		len += snprintf(text + len, cap - len, "%s\"k%zu\":%zu", i ? "," : "", i, i);
+	len += snprintf(text + len, cap - len, "%s}", extra);
+	return text;
+}
+
+/*
+ * The duplicate check is sorted, not pairwise: 200 000 members parse in
+ * well under a second (they took minutes), and a duplicate among them is
+ * still found, at its second occurrence, with where the first was.
+ */
+static void test_many_members(void **state)
+{
+	struct json_value *v;
+	char *text;
+
+	(void)state;
+	text = many_members(200000, "");
+	v = parse_ok(text);
+	assert_int_equal(v->n, 200000);
+	assert_string_equal(v->names[199999], "k199999");
+	assert_true(json_get(v, "k123456") == &v->items[123456]);
+	json_free(v);
+	free(text);
+
+	/* "k7" again, on a second line: 2:2; the first at 1:51 ('{', "k0":0, 6 x ,"kN":N, ',') */
+	text = many_members(200000, ",\n \"k7\":0");
+	parse_err(text, 2, 2, "member \"k7\" given twice in the same object (first at 1:51)");
+	free(text);
+}
+
+/* Of several duplicates, the one whose second occurrence comes first is reported. */
+static void test_duplicate_order(void **state)
+{
+	(void)state;
+	parse_err("{\"a\":1,\"b\":2,\"b\":3,\"a\":4}", 1, 14, "member \"b\" given twice "
+		  "in the same object (first at 1:8)");
+	parse_err("{\"a\":1,\"a\":2,\"a\":3}", 1, 8, "member \"a\" given twice");
+	/* the same name in different objects is fine */
+	json_free(parse_ok("[{\"a\":1},{\"a\":2,\"b\":{\"a\":3}}]"));
+	/* a syntax error inside the object is the one reported, wherever the duplicate */
+	parse_err("{\"a\":1,\"a\":2,\"c\":}", 1, 18, "expected a value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +309,10 @@ int main(void)
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_string_errors),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_utf8_names),
+		cmocka_unit_test(test_many_members),
+		cmocka_unit_test(test_duplicate_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
