@@ -137,7 +137,8 @@ for spec in "$@"; do
 	passed=$((passed + pass))
 	failed=$((failed + fail + sig + hang))
 done
-[ -z "$POLICY" ] || rm -f /sys/fs/bpf/soak
+# bpftool pins the policy's link(s) in a directory of that name.
+[ -z "$POLICY" ] || rm -rf /sys/fs/bpf/soak
 
 # A kmemleak kernel (the debug flavour): scan now rather than wait for the
 # next automatic scan, twice because an object is reported only once it
