@@ -262,28 +262,22 @@ static int unicode_escape(struct parser *p, size_t start, struct buf *b)
 static int utf8_seq(struct parser *p, struct buf *b)
 {
 	const unsigned char *u = (const unsigned char *)p->s + p->pos;
-	size_t left = p->len - p->pos, n, i;
-	uint32_t cp, min;
+	uint32_t cp;
+	size_t n;
 
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		n = 2; cp = u[0] & 0x1f; min = 0x80;
-	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		n = 3; cp = u[0] & 0x0f; min = 0x800;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		n = 4; cp = u[0] & 0x07; min = 0x10000;
-	} else {
+	switch (json_utf8_decode(p->s + p->pos, p->len - p->pos, &cp, &n)) {
+	case JSON_UTF8_OK:
+		break;
+	case JSON_UTF8_BAD_LEAD:
 		return fail_at(p, p->pos, "invalid UTF-8 in a string: byte 0x%02x cannot start "
 			       "a character", u[0]);
-	}
-	for (i = 1; i < n; i++) {
-		if (i >= left || (u[i] & 0xc0) != 0x80)
-			return fail_at(p, p->pos, "invalid UTF-8 in a string: a %zu-byte sequence "
-				       "cut short", n);
-		cp = (cp << 6) | (u[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	case JSON_UTF8_SHORT:
+		return fail_at(p, p->pos, "invalid UTF-8 in a string: a %zu-byte sequence "
+			       "cut short", n);
+	case JSON_UTF8_BAD_VALUE:
 		return fail_at(p, p->pos, "invalid UTF-8 in a string: U+%04X encoded in %zu bytes",
 			       cp, n);
+	}
 	if (buf_put(b, p->s + p->pos, n))
 		return oom(p);
 	p->pos += n;

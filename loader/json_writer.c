@@ -97,36 +97,42 @@ void jw_end_object(struct json_writer *jw) { close_level(jw, '}'); }
 void jw_start_array(struct json_writer *jw) { open_level(jw, '['); }
 void jw_end_array(struct json_writer *jw) { close_level(jw, ']'); }
 
-size_t json_utf8_char(const char *s, size_t n, uint32_t *cp)
+enum json_utf8 json_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t c, min;
-	size_t len, i;
+	size_t i;
 
 	if (u[0] < 0x80) {
 		*cp = u[0];
-		return 1;
+		*len = 1;
+		return JSON_UTF8_OK;
 	}
 	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		len = 2; c = u[0] & 0x1f; min = 0x80;
+		*len = 2; c = u[0] & 0x1f; min = 0x80;
 	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		len = 3; c = u[0] & 0x0f; min = 0x800;
+		*len = 3; c = u[0] & 0x0f; min = 0x800;
 	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		len = 4; c = u[0] & 0x07; min = 0x10000;
+		*len = 4; c = u[0] & 0x07; min = 0x10000;
 	} else {
-		return 0;
+		return JSON_UTF8_BAD_LEAD;
 	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
+	for (i = 1; i < *len; i++) {
+		if (i >= n || (u[i] & 0xc0) != 0x80)
+			return JSON_UTF8_SHORT;
 		c = (c << 6) | (u[i] & 0x3f);
 	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
 	*cp = c;
-	return len;
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return JSON_UTF8_BAD_VALUE;
+	return JSON_UTF8_OK;
+}
+
+size_t json_utf8_char(const char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+
+	return json_utf8_decode(s, n, cp, &len) == JSON_UTF8_OK ? len : 0;
 }
 
 size_t json_utf8_cut(const char *s, size_t len)

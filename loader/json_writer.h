@@ -61,6 +61,20 @@ void jw_null_field(struct json_writer *jw, const char *name);
 void jw_write_escaped(FILE *f, const char *s);
 
 /*
+ * Strict UTF-8 decoding of the character at s (n > 0 bytes left), for the
+ * writer, the reader and the CLI's text output alike. *len is the length
+ * the lead byte announces; *cp the code point, also for BAD_VALUE (an
+ * overlong form, a surrogate, above U+10FFFF), so that messages can name it.
+ */
+enum json_utf8 {
+	JSON_UTF8_OK,
+	JSON_UTF8_BAD_LEAD,	/* not a byte a character can start with */
+	JSON_UTF8_SHORT,	/* a continuation byte missing */
+	JSON_UTF8_BAD_VALUE,
+};
+enum json_utf8 json_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *len);
+
+/*
  * The UTF-8 character at s (n > 0 bytes left): its length (1 to 4) and
  * code point, or 0 if s does not start one (a stray continuation byte,
  * an overlong form, a surrogate, above U+10FFFF, cut short). Shared with
