@@ -68,6 +68,8 @@ include bpf/examples/examples.mk
 include loader/demo.mk
 include selftests/bench/bench.mk
 include selftests/e2e/linux-guest.mk
+include selftests/fuzz/guest-fuzz.mk
+include selftests/stress/stress.mk
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -122,7 +124,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		selftests/e2e/migrate-in-vm.sh selftests/e2e/baseline-in-vm.sh \
 		selftests/e2e/bounds-in-vm.sh \
 		bpf/policies/observe-psci.policy bpf/policies/other-hypervisor.policy \
-		bpf/policies/psci-in-vmm.policy
+		bpf/policies/psci-in-vmm.policy $(GUEST_FUZZ) $(SMCCC_LOAD) $(SMCCC_CHURN)
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
@@ -132,6 +134,9 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f $(CLI_OUT)/arm64/smccc-bpf:/test/smccc-bpf \
 		-f $(CLI_OUT)/arm64/smccc-testvm:/test/smccc-testvm \
 		-f $(CLI_CAPDROP):/test/capdrop \
+		-f $(GUEST_FUZZ):/test/guest_fuzz \
+		-f $(SMCCC_LOAD):/test/smccc_load \
+		-f $(SMCCC_CHURN):/test/smccc_churn \
 		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
 		-f selftests/e2e/policy-in-vm.sh:/test/policy-in-vm.sh \

@@ -150,6 +150,53 @@ vmm_guest_table:
 	stubs	smc, 0, VMM_SMC
 	stubs	smc, 1, VMM_SMC
 
+/*
+ * Batch: the calls of a table in guest memory, one after the other, with
+ * no host round trip in between (vmm_batch()). x21 = entries left, x22 =
+ * address of the next entry: { stub index, x0..x17 in, x0..x3 out }
+ * (VMM_BATCH_* in vmm.c). The stub index picks the instruction from
+ * .Lbatch_insns, each two instructions long. The SMCCC callee, KVM or a
+ * VMM answering a forwarded call, preserves x4..x30 but for x0..x3.
+ */
+	.globl	vmm_guest_batch
+vmm_guest_batch:
+	adr	x23, .Lbatch_insns
+.Lbatch_next:
+	cbz	x21, .Ltramp
+	ldr	x24, [x22]
+	add	x25, x23, x24, lsl #3
+	ldp	x0, x1, [x22, #8]
+	ldp	x2, x3, [x22, #24]
+	ldp	x4, x5, [x22, #40]
+	ldp	x6, x7, [x22, #56]
+	ldp	x8, x9, [x22, #72]
+	ldp	x10, x11, [x22, #88]
+	ldp	x12, x13, [x22, #104]
+	ldp	x14, x15, [x22, #120]
+	ldp	x16, x17, [x22, #136]
+	br	x25
+.Lbatch_ret:
+	stp	x0, x1, [x22, #152]
+	stp	x2, x3, [x22, #168]
+	add	x22, x22, #184
+	sub	x21, x21, #1
+	b	.Lbatch_next
+
+/* Stub index i (vmm.c batch_insns[] lists them in this order). */
+.Lbatch_insns:
+	hvc	#0
+	b	.Lbatch_ret
+	hvc	#1
+	b	.Lbatch_ret
+	hvc	#0x1234
+	b	.Lbatch_ret
+	hvc	#0xffff
+	b	.Lbatch_ret
+	smc	#0
+	b	.Lbatch_ret
+	smc	#1
+	b	.Lbatch_ret
+
 	.globl	vmm_guest_end
 vmm_guest_end:
 

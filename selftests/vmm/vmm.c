@@ -27,6 +27,16 @@
 #define VMM_MMIO_PARK	0x20000000ull
 #define VMM_MMIO_EXC	0x20000008ull
 
+/*
+ * The batch table (vmm_batch()), after the code blob: entries of
+ * { stub index, x0..x17, x0..x3 out }, 8-byte words, as guest.S reads them.
+ */
+#define VMM_BATCH_OFF	0x1000ull
+#define VMM_BATCH_WORDS	23
+#define VMM_BATCH_OUT	19	/* word of x0 out */
+#define R_BATCH_LEFT	21
+#define R_BATCH_NEXT	22
+
 /* Registers of the guest.S contract. */
 #define R_TARGET	20
 #define R_LOOP_COUNT	21
@@ -41,7 +51,7 @@
 
 /* Symbols from guest.S. */
 extern const char vmm_guest_start[], vmm_guest_end[];
-extern const char vmm_guest_tramp[], vmm_guest_park[];
+extern const char vmm_guest_tramp[], vmm_guest_park[], vmm_guest_batch[];
 
 struct guest_stub {
 	uint64_t conduit, imm, call_off, loop_off;
@@ -64,6 +74,7 @@ struct vmm_vm {
 	size_t run_size;
 	vmm_hypercall_fn hc_fn;
 	void *hc_opaque;
+	bool eintr_fails;	/* vmm_set_eintr_fails() */
 	int nr_vcpus;
 	struct vmm_vcpu vcpus[];
 };
@@ -199,6 +210,11 @@ void vmm_set_hypercall_handler(struct vmm_vm *vm, vmm_hypercall_fn fn, void *opa
 	vm->hc_opaque = opaque;
 }
 
+void vmm_set_eintr_fails(struct vmm_vm *vm, bool on)
+{
+	vm->eintr_fails = on;
+}
+
 uint64_t vmm_counter_freq(void)
 {
 	uint64_t freq;
@@ -309,6 +325,10 @@ static int mem_create(struct vmm_vm *vm)
 		vm->mem = NULL;
 		fprintf(stderr, "vmm: mmap guest memory: %s\n", strerror(errno));
 		return -errno;
+	}
+	if (code_size > VMM_BATCH_OFF) {
+		fprintf(stderr, "vmm: guest code (%zu bytes) overlaps the batch table\n", code_size);
+		return -E2BIG;
 	}
 	memcpy(vm->mem, vmm_guest_start, code_size);
 
@@ -529,7 +549,7 @@ static int run_until_park(struct vmm_vm *vm, int vcpu, struct run_stats *st)
 	v->parked = false;
 	for (;;) {
 		if (ioctl(v->fd, KVM_RUN, NULL)) {
-			if (errno == EINTR || errno == EAGAIN)
+			if ((errno == EINTR && !vm->eintr_fails) || errno == EAGAIN)
 				continue;
 			r = -errno;
 			fprintf(stderr, "vmm: vcpu %d: KVM_RUN: %s\n", vcpu, strerror(errno));
@@ -656,6 +676,78 @@ int vmm_call(struct vmm_vm *vm, int vcpu, const struct vmm_call *call, struct vm
 		res->exit_pc = st.exit_pc;
 	}
 
+	pthread_mutex_unlock(&vm->vcpus[vcpu].lock);
+	return r;
+}
+
+/* guest.S .Lbatch_insns, in order. */
+static const struct { enum vmm_conduit conduit; uint16_t imm; } batch_insns[] = {
+	{ VMM_HVC, 0 }, { VMM_HVC, 1 }, { VMM_HVC, 0x1234 }, { VMM_HVC, 0xffff },
+	{ VMM_SMC, 0 }, { VMM_SMC, 1 },
+};
+
+static int batch_insn(const struct vmm_call *call)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(batch_insns) / sizeof(batch_insns[0]); i++)
+		if (batch_insns[i].conduit == call->conduit && batch_insns[i].imm == call->imm)
+			return (int)i;
+	return -1;
+}
+
+int vmm_batch(struct vmm_vm *vm, int vcpu, const struct vmm_call *calls, unsigned int n,
+	      uint64_t (*out)[4], unsigned int *done, uint64_t *forwarded)
+{
+	volatile uint64_t *tab;
+	struct run_stats st = { 0 };
+	uint64_t next = 0;
+	unsigned int i;
+	int insn, r, j;
+
+	if (done)
+		*done = 0;
+	if (!calls || !out || n > VMM_BATCH_MAX ||
+	    VMM_BATCH_OFF + (uint64_t)n * VMM_BATCH_WORDS * 8 > VMM_MEM_SIZE)
+		return -EINVAL;
+	r = vcpu_lock(vm, vcpu);
+	if (r)
+		return r;
+	/* The guest reads it uncached: plain stores, no compiler games. */
+	tab = (volatile uint64_t *)((char *)vm->mem + VMM_BATCH_OFF);
+	for (i = 0; i < n; i++) {
+		volatile uint64_t *e = tab + (size_t)i * VMM_BATCH_WORDS;
+
+		insn = batch_insn(&calls[i]);
+		if (insn < 0) {
+			r = -EINVAL;
+			goto out;
+		}
+		e[0] = (uint64_t)insn;
+		e[1] = calls[i].func_id;
+		for (j = 0; j < 17; j++)
+			e[2 + j] = calls[i].args[j];
+		for (j = 0; j < 4; j++)
+			e[VMM_BATCH_OUT + j] = 0;
+	}
+	__sync_synchronize();
+	r = set_reg(vm, vcpu, R_BATCH_LEFT, n);
+	if (!r)
+		r = set_reg(vm, vcpu, R_BATCH_NEXT, VMM_MEM_GPA + VMM_BATCH_OFF);
+	if (!r)
+		r = vcpu_goto(vm, vcpu, guest_addr(vmm_guest_batch));
+	if (!r)
+		r = run_until_park(vm, vcpu, &st);
+	/* Where the guest got to, even after an error: it names the failed call. */
+	if (!get_reg(vm, vcpu, R_BATCH_NEXT, &next) && next >= VMM_MEM_GPA + VMM_BATCH_OFF && done)
+		*done = (unsigned int)((next - VMM_MEM_GPA - VMM_BATCH_OFF) / (VMM_BATCH_WORDS * 8));
+	__sync_synchronize();
+	for (i = 0; !r && i < n; i++)
+		for (j = 0; j < 4; j++)
+			out[i][j] = tab[(size_t)i * VMM_BATCH_WORDS + VMM_BATCH_OUT + j];
+	if (forwarded)
+		*forwarded = st.forwarded;
+out:
 	pthread_mutex_unlock(&vm->vcpus[vcpu].lock);
 	return r;
 }

@@ -156,6 +156,14 @@ typedef void (*vmm_hypercall_fn)(struct vmm_vm *vm, int vcpu, const struct kvm_r
 				 uint64_t ret[4], void *opaque);
 void vmm_set_hypercall_handler(struct vmm_vm *vm, vmm_hypercall_fn fn, void *opaque);
 
+/*
+ * A KVM_RUN interrupted by a signal fails (-EINTR, the vCPU broken)
+ * instead of being retried: for a caller that bounds a call with alarm()
+ * (a handler without SA_RESTART), as a vCPU parked for good by a guest
+ * CPU_OFF or CPU_SUSPEND never comes back otherwise.
+ */
+void vmm_set_eintr_fails(struct vmm_vm *vm, bool on);
+
 /* One call on one vCPU. 0 or -errno. */
 int vmm_call(struct vmm_vm *vm, int vcpu, const struct vmm_call *call, struct vmm_result *res);
 
@@ -175,6 +183,21 @@ struct vmm_loop_result {
  */
 int vmm_loop(struct vmm_vm *vm, int vcpu, const struct vmm_call *call, uint64_t count,
 	     uint64_t a, uint64_t b, struct vmm_loop_result *out);
+
+/*
+ * The guest issues calls[0..n-1] one after the other from a table in guest
+ * memory (no host round trip unless a call is forwarded) and out[i] gets
+ * x0..x3 after call i. Each call has its own conduit, immediate and
+ * x0..x17. At most VMM_BATCH_MAX calls. *done (if not NULL): the calls
+ * completed, also on error (the one at *done is the one that failed).
+ * The guest reads the table with its MMU off (Device memory): coherent
+ * with the host's writes under TCG and with FEAT_S2FWB, which KVM uses
+ * where the CPU has it. 0 or -errno; forwarded calls are answered by the
+ * hypercall handler on the way, *forwarded (if not NULL) counts them.
+ */
+#define VMM_BATCH_MAX	330
+int vmm_batch(struct vmm_vm *vm, int vcpu, const struct vmm_call *calls, unsigned int n,
+	      uint64_t (*out)[4], unsigned int *done, uint64_t *forwarded);
 
 /* CNTFRQ_EL0 (Hz), for converting vmm_loop_result.ticks. */
 uint64_t vmm_counter_freq(void);

@@ -125,6 +125,69 @@ static void test_upstream_calls(void)
 	vmm_vm_destroy(vm);
 }
 
+/*
+ * A batch of calls, every conduit and immediate, answers each as vmm_call()
+ * does; a forwarded call in the middle reaches the handler and the calls
+ * after it still run.
+ */
+static void batch_fwd(struct vmm_vm *vm, int vcpu, const struct kvm_run *run,
+		      uint64_t ret[4], void *opaque)
+{
+	(void)vm;
+	(void)vcpu;
+	(void)opaque;
+	ret[0] = 0xb0000000ull | run->hypercall.nr;
+	ret[1] = 1;
+}
+
+static void test_batch(void)
+{
+	static const struct { enum vmm_conduit c; uint16_t imm; uint32_t id; uint64_t x1; } in[] = {
+		{ VMM_HVC, 0, FN_SMCCC_VERSION, 0 },
+		{ VMM_SMC, 0, FN_PSCI_VERSION, 0 },
+		{ VMM_HVC, 1, UNKNOWN_ID, 0 },
+		{ VMM_HVC, 0x1234, 0x80000001u, FN_PSCI_VERSION },	/* ARCH_FEATURES */
+		{ VMM_SMC, 0, FWD_ID, 0 },				/* forwarded */
+		{ VMM_HVC, 0xffff, 0x8400000au, 0xc4000003u },		/* PSCI_FEATURES(CPU_ON) */
+		{ VMM_SMC, 1, FN_SMCCC_VERSION, 0 },
+	};
+	enum { N = sizeof(in) / sizeof(in[0]) };
+	struct vmm_call calls[N];
+	uint64_t out[N][4], fwd = 0;
+	struct vmm_result res;
+	unsigned int i, done = 0;
+	struct vmm_vm *vm;
+	int r, same = 1;
+
+	vm = vmm_vm_create(1);
+	if (!vm || vmm_set_smccc_filter(vm, FWD_ID, 1, KVM_SMCCC_FILTER_FWD_TO_USER)) {
+		check(0, "batch: VM with a forwarded ID", "%s", strerror(errno));
+		vmm_vm_destroy(vm);
+		return;
+	}
+	vmm_set_hypercall_handler(vm, batch_fwd, NULL);
+	for (i = 0; i < N; i++) {
+		calls[i] = mkcall(in[i].c, in[i].imm, in[i].id);
+		calls[i].args[0] = in[i].x1;
+	}
+	r = vmm_batch(vm, 0, calls, N, out, &done, &fwd);
+	check(!r && done == N && fwd == 1, "vmm_batch: 7 calls, 1 forwarded",
+	      "r %d done %u forwarded %" PRIu64, r, done, fwd);
+	for (i = 0; !r && i < N; i++) {
+		if (vmm_call(vm, 0, &calls[i], &res) || memcmp(res.x, out[i], sizeof(res.x))) {
+			same = 0;
+			break;
+		}
+	}
+	check(!r && same, "vmm_batch: each answer is vmm_call()'s",
+	      "call %u: batch x0 0x%" PRIx64 ", vmm_call x0 0x%" PRIx64, i,
+	      i < N ? out[i][0] : 0, res.x[0]);
+	check(!r && out[4][0] == (0xb0000000ull | FWD_ID) && out[4][1] == 1 &&
+	      out[6][0] == RET_NOT_SUPPORTED, "vmm_batch: the handler's answer, then SMC #1",
+	      "x0 0x%" PRIx64 " 0x%" PRIx64, out[4][0], out[6][0]);
+	vmm_vm_destroy(vm);
+}
+
 struct fwd_ctx {
 	int calls;
 	uint64_t nr, flags, arg1;
@@ -425,6 +488,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	test_upstream_calls();
+	test_batch();
 	test_fwd_to_user(VMM_HVC);
 	test_fwd_to_user(VMM_SMC);
 	test_loop();

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load on the hook (selftests/stress/load.c): a static arm64 program for
+# the test VM, 4 vCPUs calling while the policy is replaced every 10 ms and
+# the host-wide default comes and goes every 50 ms. Part of the booted run
+# (selftests/e2e/run-in-vm.sh). Included by the top-level Makefile.
+
+SMCCC_LOAD := $(BUILD)/stress/smccc_load
+SMCCC_LOAD_SRCS := selftests/stress/load.c $(POLICY_LIB_SRCS) $(POLICY_MAPS_SRCS)
+SMCCC_LOAD_CFLAGS := $(ARM64_CFLAGS) -Iloader -Ibpf -I$(POLICY_OUT)
+
+.PHONY: stress
+
+stress: $(SMCCC_LOAD)
+
+$(SMCCC_LOAD): $(SMCCC_LOAD_SRCS) $(wildcard loader/policy_*.h) $(wildcard include/*.h) \
+		$(POLICY_SKEL) $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
+	$(call msg,BINARY,$@)
+	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(SMCCC_LOAD_CFLAGS) $(SMCCC_LOAD_SRCS) $(ARM64_LIBS) -o $@
+
+# VM churn (selftests/stress/churn.c): VMs with policies created and torn
+# down in every order; links the e2e test policy (selftests/e2e/policy.c).
+SMCCC_CHURN := $(BUILD)/stress/smccc_churn
+SMCCC_CHURN_SRCS := selftests/stress/churn.c selftests/e2e/policy.c
+
+stress: $(SMCCC_CHURN)
+
+$(SMCCC_CHURN): $(SMCCC_CHURN_SRCS) selftests/e2e/policy.h $(BUILD)/e2e/test_policy.skel.h \
+		$(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
+	$(call msg,BINARY,$@)
+	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(E2E_CFLAGS) $(SMCCC_CHURN_SRCS) $(ARM64_LIBS) -o $@
