@@ -124,7 +124,8 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		selftests/e2e/migrate-in-vm.sh selftests/e2e/baseline-in-vm.sh \
 		selftests/e2e/bounds-in-vm.sh \
 		bpf/policies/observe-psci.policy bpf/policies/other-hypervisor.policy \
-		bpf/policies/psci-in-vmm.policy $(GUEST_FUZZ) $(SMCCC_LOAD) $(SMCCC_CHURN)
+		bpf/policies/psci-in-vmm.policy $(GUEST_FUZZ) $(SMCCC_LOAD) $(SMCCC_CHURN) \
+		$(SMCCC_FAULTS)
 	$(call msg,CPIO,$@)
 	$(Q)scripts/mkinitramfs.sh -o $@ \
 		-f selftests/e2e/run-in-vm.sh:/test/run \
@@ -137,6 +138,7 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 		-f $(GUEST_FUZZ):/test/guest_fuzz \
 		-f $(SMCCC_LOAD):/test/smccc_load \
 		-f $(SMCCC_CHURN):/test/smccc_churn \
+		-f $(SMCCC_FAULTS):/test/smccc_faults \
 		-f selftests/e2e/lib-in-vm.sh:/test/lib-in-vm.sh \
 		-f selftests/e2e/cli-in-vm.sh:/test/cli-in-vm.sh \
 		-f selftests/e2e/policy-in-vm.sh:/test/policy-in-vm.sh \

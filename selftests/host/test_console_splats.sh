@@ -51,6 +51,35 @@ expect warn_after_partial_line splat <<EOF
 $boot
 Testing guest mode: PA-bits:40,  VA-bits:48,  4K pages[  812.331902] WARNING: CPU: 1 PID: 2417 at virt/kvm/kvm_main.c:3406 mark_page_dirty_in_slot+0xd0/0xe8
 EOF
+# An allocation failed on purpose inside the fault-injection window: the
+# kernel's allocation-failure stack dump is expected there, not after it,
+# and a WARN inside the window still counts.
+fi_on='[    2.100000] smccc-bpf: fault injection on'
+fi_off='[    2.900000] smccc-bpf: fault injection off'
+alloc_fail='[    2.174278] smccc_faults: vmalloc error: size 5296, vm_struct allocation failed, mode:0x400dc2(GFP_KERNEL_ACCOUNT|__GFP_HIGHMEM|__GFP_ZERO), nodemask=(null)
+[    2.176006] Call trace:
+[    2.176289]  __vmalloc_node_range_noprof+0x330/0x6b8
+[    2.176347]  kvm_dev_ioctl+0x84/0x918'
+expect alloc_failure_injected clean <<EOF
+$boot
+$fi_on
+$alloc_fail
+$fi_off
+EOF
+expect alloc_failure_outside_window splat <<EOF
+$boot
+$fi_on
+$fi_off
+$alloc_fail
+EOF
+expect warn_inside_window splat <<EOF
+$boot
+$fi_on
+[    2.331205] ------------[ cut here ]------------
+[    2.331206] WARNING: CPU: 0 PID: 60 at kernel/bpf/bpf_struct_ops.c:100 foo+0x1/0x2
+[    2.340112] Call trace:
+$fi_off
+EOF
 expect kasan splat <<EOF
 $boot
 [   99.000001] ==================================================================

@@ -42,13 +42,13 @@
 
 #include "vmm.h"
 #include "smccc_bpf.h"
+#include "stress_util.h"
 #include "policy.h"
 
 #define CALLS		100
 /* PSCI_VERSION: KVM answers 1.1, the deny-all policy NOT_SUPPORTED. */
 #define CALL_ID		0x84000000u
 #define PIN		"/sys/fs/bpf/smccc-churn-link"
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define NS		SMCCC_BPF_RET_NOT_SUPPORTED
 
 enum order { PINNED, LINK_FIRST, REPLACE, SIGKILL_VMM, NR_ORDERS };
@@ -58,26 +58,8 @@ struct counts {
 	int progs, maps, links, vms;
 };
 
-static int passed, failed;
 static unsigned long cycles_failed[NR_ORDERS], cycles_done[NR_ORDERS];
 static char first_failure[256];
-
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static void cycle_fail(enum order o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void cycle_fail(enum order o, const char *fmt, ...)
@@ -90,16 +72,6 @@ static void cycle_fail(enum order o, const char *fmt, ...)
 		va_end(ap);
 	}
 	cycles_failed[o]++;
-}
-
-static int count_ids(int (*next)(__u32, __u32 *))
-{
-	__u32 id = 0;
-	int n = 0;
-
-	while (!next(id, &id))
-		n++;
-	return n;
 }
 
 /* KVM's VMs: one debugfs directory "<pid>-<fd>" each. */
@@ -120,9 +92,9 @@ static int count_vms(void)
 
 static void read_counts(struct counts *c)
 {
-	c->progs = count_ids(bpf_prog_get_next_id);
-	c->maps = count_ids(bpf_map_get_next_id);
-	c->links = count_ids(bpf_link_get_next_id);
+	c->progs = bpf_prog_count();
+	c->maps = bpf_map_count();
+	c->links = bpf_link_count();
 	c->vms = count_vms();
 }
 
@@ -303,45 +275,6 @@ static bool settle(const struct counts *want, struct counts *now)
 	return false;
 }
 
-/* "scan" twice (kmemleak reports an object only once it was seen unreferenced twice). */
-static int kmemleak_leaks(char *first, size_t len)
-{
-	char line[256];
-	int leaks = 0;
-	FILE *f;
-
-	for (int i = 0; i < 2; i++) {
-		f = fopen(KMEMLEAK, "w");
-		if (!f)
-			return -1;
-		fputs("scan", f);
-		fclose(f);
-	}
-	f = fopen(KMEMLEAK, "r");
-	if (!f)
-		return -1;
-	first[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "unreferenced object", 19)) {
-			if (!leaks)
-				snprintf(first, len, "%s", line);
-			leaks++;
-		}
-	}
-	fclose(f);
-	return leaks;
-}
-
-static void kmemleak_clear(void)
-{
-	FILE *f = fopen(KMEMLEAK, "w");
-
-	if (f) {
-		fputs("clear", f);
-		fclose(f);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -400,14 +333,12 @@ int main(int argc, char **argv)
 	      before.progs, after.progs, before.maps, after.maps, before.links, after.links,
 	      before.vms, after.vms);
 	check(access(PIN, F_OK) != 0, "no pin left behind");
-	if (access(KMEMLEAK, F_OK)) {
-		printf("ok %d - kmemleak # SKIP this kernel has no kmemleak\n", passed + failed + 1);
-		passed++;
+	if (!kmemleak_present()) {
+		check_skip("kmemleak", "this kernel has no kmemleak");
 	} else {
 		leaks = kmemleak_leaks(leak, sizeof(leak));
 		check(leaks == 0, "kmemleak: %d leaks%s%s", leaks, leaks > 0 ? ": " : "",
 		      leaks > 0 ? leak : "");
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -40,6 +40,7 @@
 
 #include "vmm.h"
 #include "smccc_bpf.h"
+#include "stress_util.h"
 #include "policy_compile.h"
 #include "policy_maps.h"
 #include "policy.skel.h"
@@ -101,25 +102,6 @@ struct vcpu_arg {
 	struct ctx *x;
 	int vcpu;
 };
-
-static int passed, failed;
-
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-	fflush(stdout);
-}
 
 static void sleep_ms(long ms)
 {
@@ -417,6 +399,5 @@ out:
 	smccc_compiled_free(&x.b.c);
 	smccc_compiled_free(&x.dflt.c);
 	vmm_vm_destroy(x.vm);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

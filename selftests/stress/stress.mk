@@ -6,14 +6,15 @@
 # (selftests/e2e/run-in-vm.sh). Included by the top-level Makefile.
 
 SMCCC_LOAD := $(BUILD)/stress/smccc_load
-SMCCC_LOAD_SRCS := selftests/stress/load.c $(POLICY_LIB_SRCS) $(POLICY_MAPS_SRCS)
-SMCCC_LOAD_CFLAGS := $(ARM64_CFLAGS) -Iloader -Ibpf -I$(POLICY_OUT)
+SMCCC_LOAD_SRCS := selftests/stress/load.c selftests/stress/stress_util.c $(POLICY_LIB_SRCS) $(POLICY_MAPS_SRCS)
+SMCCC_LOAD_CFLAGS := $(ARM64_CFLAGS) -Iselftests/stress -Iloader -Ibpf -I$(POLICY_OUT)
 
 .PHONY: stress
 
 stress: $(SMCCC_LOAD)
 
-$(SMCCC_LOAD): $(SMCCC_LOAD_SRCS) $(wildcard loader/policy_*.h) $(wildcard include/*.h) \
+$(SMCCC_LOAD): $(SMCCC_LOAD_SRCS) selftests/stress/stress_util.h $(wildcard loader/policy_*.h) \
+		$(wildcard include/*.h) \
 		$(POLICY_SKEL) $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
 	$(call msg,BINARY,$@)
 	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(SMCCC_LOAD_CFLAGS) $(SMCCC_LOAD_SRCS) $(ARM64_LIBS) -o $@
@@ -21,11 +22,24 @@ $(SMCCC_LOAD): $(SMCCC_LOAD_SRCS) $(wildcard loader/policy_*.h) $(wildcard inclu
 # VM churn (selftests/stress/churn.c): VMs with policies created and torn
 # down in every order; links the e2e test policy (selftests/e2e/policy.c).
 SMCCC_CHURN := $(BUILD)/stress/smccc_churn
-SMCCC_CHURN_SRCS := selftests/stress/churn.c selftests/e2e/policy.c
+SMCCC_CHURN_SRCS := selftests/stress/churn.c selftests/stress/stress_util.c selftests/e2e/policy.c
 
 stress: $(SMCCC_CHURN)
 
-$(SMCCC_CHURN): $(SMCCC_CHURN_SRCS) selftests/e2e/policy.h $(BUILD)/e2e/test_policy.skel.h \
+$(SMCCC_CHURN): $(SMCCC_CHURN_SRCS) selftests/stress/stress_util.h selftests/e2e/policy.h \
+		$(BUILD)/e2e/test_policy.skel.h \
 		$(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
 	$(call msg,BINARY,$@)
 	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(E2E_CFLAGS) $(SMCCC_CHURN_SRCS) $(ARM64_LIBS) -o $@
+
+# Injected faults (selftests/stress/faults.c): fail-nth through VM
+# creation, attach and replace; skipped on a kernel without failslab.
+SMCCC_FAULTS := $(BUILD)/stress/smccc_faults
+SMCCC_FAULTS_SRCS := selftests/stress/faults.c selftests/stress/stress_util.c selftests/e2e/policy.c
+
+stress: $(SMCCC_FAULTS)
+
+$(SMCCC_FAULTS): $(SMCCC_FAULTS_SRCS) selftests/stress/stress_util.h selftests/e2e/policy.h \
+		$(BUILD)/e2e/test_policy.skel.h $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
+	$(call msg,BINARY,$@)
+	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(E2E_CFLAGS) $(SMCCC_FAULTS_SRCS) $(ARM64_LIBS) -o $@
