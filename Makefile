@@ -3,7 +3,9 @@
 # smccc-bpf: programmable SMCCC policies for KVM/arm64 guests.
 #
 #   make demo     boot the patched kernel, run a guest, attach a policy, show decisions
-#   make test     host tests, then the booted end-to-end run
+#   make test     host tests (also with ASan + UBSan), fuzz smoke, then the booted end-to-end run
+#   make test-host-asan  only the host tests built with ASan + UBSan
+#   make fuzz-campaign   the libFuzzer harnesses, 30 min each (FUZZ_SECONDS)
 #   make bench    in-guest round-trip cost of the hook (not a test)
 #   make kernel   just build the patched arm64 kernel (cached)
 #   make help     all targets
@@ -53,7 +55,7 @@ E2E_OBJS := $(patsubst %,$(BUILD)/e2e/%.bpf.o,$(E2E_PROGS))
 E2E_SKEL_HDRS := $(patsubst %,$(BUILD)/e2e/%.skel.h,$(E2E_SKELS))
 E2E_SRCS := $(wildcard selftests/e2e/*.c)
 
-.PHONY: all help kernel tools kvm-selftests e2e initramfs test test-host \
+.PHONY: all help kernel tools kvm-selftests e2e initramfs test test-host test-host-asan \
 	test-booted demo bench check-patches clean distclean
 .DELETE_ON_ERROR:
 
@@ -70,6 +72,8 @@ include selftests/bench/bench.mk
 include selftests/e2e/linux-guest.mk
 include selftests/fuzz/guest-fuzz.mk
 include selftests/stress/stress.mk
+# libFuzzer harnesses: make fuzz, fuzz-smoke (part of make test), fuzz-campaign.
+include selftests/fuzz/fuzz.mk
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -158,10 +162,15 @@ $(BUILD)/e2e.cpio.gz: $(BUILD)/e2e/smccc_e2e $(E2E_OBJS) $(TOOLS)/arm64/bpftool 
 
 initramfs: $(BUILD)/e2e.cpio.gz
 
-test: test-host test-booted
+test: test-host test-host-asan fuzz-smoke test-booted
 
 test-host:
 	$(Q)$(MAKE) -C selftests/host BUILD=$(BUILD)/host test
+
+# The host units again, built with ASan + UBSan (and leak checks) into
+# $(BUILD)/host-asan, the CLI units with $(BUILD)/cli/host-asan's library.
+test-host-asan:
+	$(Q)$(MAKE) -C selftests/host BUILD=$(BUILD)/host-asan SANITIZE=1 test
 
 test-booted: $(BUILD)/e2e.cpio.gz
 	$(Q)selftests/run-booted.sh --kernel $(IMAGE) --initrd $(BUILD)/e2e.cpio.gz \

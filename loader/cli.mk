@@ -8,12 +8,15 @@
 #                                    with -DSMCCC_BPF_CLI_NO_MAIN: the
 #                                    dispatcher smccc_bpf_main()), for the
 #                                    CMocka test selftests/host/test_cli.c
+#   $(BUILD)/cli/host-asan/libsmccc-cli.a  the same with $(CLI_SAN_CFLAGS)
+#                                    (ASan + UBSan), for make test-host-asan
 # and the test VM helpers $(BUILD)/cli/arm64/smccc-testvm (loader/cli_testvm.c)
 # and $(BUILD)/cli/arm64/capdrop (selftests/tools/capdrop.c: runs the CLI
 # as root without CAP_SYS_ADMIN, for cli-in-vm.sh).
 #
 #   make cli            both binaries and the helpers
 #   make cli-host-lib   the host library (selftests/host builds test_cli with it)
+#   make cli-host-asan-lib  its sanitizer build (selftests/host with SANITIZE=1)
 #   make cli-booted     boot a VM running selftests/e2e/cli-in-vm.sh alone
 #
 # Included by the top-level Makefile (and, through "make -f Makefile -f
@@ -49,14 +52,18 @@ CLI_HOST_CC ?= cc
 CLI_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(TOOLS)/host/include $(CLI_INCS)
 CLI_HOST_LIBS := $(TOOLS)/host/libbpf.a -lelf -lz
 CLI_HOST_OBJS := $(patsubst loader/%.c,$(CLI_OUT)/host/%.o,$(CLI_LIB_SRCS))
+# selftests/host/Makefile passes its SAN_CFLAGS; the same by default.
+CLI_SAN_CFLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CLI_ASAN_OBJS := $(patsubst loader/%.c,$(CLI_OUT)/host-asan/%.o,$(CLI_LIB_SRCS))
 
-.PHONY: cli cli-host-lib cli-booted
+.PHONY: cli cli-host-lib cli-host-asan-lib cli-booted
 
 CLI_CAPDROP := $(CLI_OUT)/arm64/capdrop
 
 cli: $(CLI_OUT)/arm64/smccc-bpf $(CLI_OUT)/host/smccc-bpf $(CLI_OUT)/arm64/smccc-testvm \
 	$(CLI_CAPDROP)
 cli-host-lib: $(CLI_OUT)/host/libsmccc-cli.a
+cli-host-asan-lib: $(CLI_OUT)/host-asan/libsmccc-cli.a
 
 $(CLI_OUT)/arm64/smccc-bpf: $(CLI_MAIN) $(CLI_LIB_SRCS) $(CLI_HDRS) $(POLICY_SKEL) \
 		$(TOOLS)/arm64/libbpf.a
@@ -81,6 +88,19 @@ $(CLI_OUT)/host/smccc-bpf-nomain.o: $(CLI_MAIN) $(CLI_HDRS)
 	$(Q)mkdir -p $(@D) && $(CLI_HOST_CC) $(CLI_HOST_CFLAGS) -DSMCCC_BPF_CLI_NO_MAIN -c $< -o $@
 
 $(CLI_OUT)/host/libsmccc-cli.a: $(CLI_HOST_OBJS) $(CLI_OUT)/host/smccc-bpf-nomain.o
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(CLI_OUT)/host-asan/%.o: loader/%.c $(CLI_HDRS) $(POLICY_SKEL) $(TOOLS)/host/libbpf.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CLI_HOST_CC) $(CLI_HOST_CFLAGS) $(CLI_SAN_CFLAGS) -c $< -o $@
+
+$(CLI_OUT)/host-asan/smccc-bpf-nomain.o: $(CLI_MAIN) $(CLI_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CLI_HOST_CC) $(CLI_HOST_CFLAGS) $(CLI_SAN_CFLAGS) \
+		-DSMCCC_BPF_CLI_NO_MAIN -c $< -o $@
+
+$(CLI_OUT)/host-asan/libsmccc-cli.a: $(CLI_ASAN_OBJS) $(CLI_OUT)/host-asan/smccc-bpf-nomain.o
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -626,14 +626,22 @@ static void flush_segment(struct ctx *c, struct pending *p)
 {
 	struct smccc_compiled *o = c->out;
 	struct smccc_policy_segment *s;
+	size_t cap = c->cap_seg;
 
 	if (!p->valid)
 		return;
 	o->segments = grow(o->segments, &c->cap_seg, (size_t)o->nr_segments + 1,
 			   sizeof(*o->segments));
-	c->seg_cut = realloc(c->seg_cut, c->cap_seg * sizeof(*c->seg_cut));
-	if (!c->seg_cut)
-		abort();
+	/*
+	 * seg_cut beside it, resized only when it grew: a realloc() per
+	 * segment copies the array every time with allocators that never
+	 * resize in place (ASan's), quadratic in the number of segments.
+	 */
+	if (c->cap_seg != cap) {
+		c->seg_cut = realloc(c->seg_cut, c->cap_seg * sizeof(*c->seg_cut));
+		if (!c->seg_cut)
+			abort();
+	}
 	s = &o->segments[o->nr_segments];
 	s->first = p->first;
 	s->last = p->last;
@@ -666,15 +674,17 @@ static void add_exact(struct ctx *c, const struct xref *xs, size_t nr, size_t *k
 {
 	struct smccc_compiled *o = c->out;
 	uint32_t buf[SMCCC_POLICY_MAX_CHAIN_LEN], n, cut, id = xs[*k].id;
-	size_t end = *k;
+	size_t end = *k, cap = c->cap_exact;
 
 	while (end < nr && xs[end].id == id)
 		end++;
 	n = build_chain(c, id, xs + *k, end - *k, buf, &cut);
 	o->exact = grow(o->exact, &c->cap_exact, (size_t)o->nr_exact + 1, sizeof(*o->exact));
-	c->exact_cut = realloc(c->exact_cut, c->cap_exact * sizeof(*c->exact_cut));
-	if (!c->exact_cut)
-		abort();
+	if (c->cap_exact != cap) {	/* as seg_cut in flush_segment() */
+		c->exact_cut = realloc(c->exact_cut, c->cap_exact * sizeof(*c->exact_cut));
+		if (!c->exact_cut)
+			abort();
+	}
 	o->exact[o->nr_exact].func_id = id;
 	o->exact[o->nr_exact].chain = intern(c, buf, n);
 	c->exact_cut[o->nr_exact++] = cut;

@@ -10,6 +10,7 @@ host_pkgs=(
 	make gcc libc6-dev perl python3 file cpio gzip xz-utils bc flex bison
 	libssl-dev libelf-dev zlib1g-dev libzstd-dev pkg-config dwarves
 	clang llvm libcmocka-dev python3-unicorn gdb-multiarch
+	libclang-rt-14-dev	# the sanitizer and libFuzzer runtimes of clang (selftests/fuzz)
 	linux-source-6.12 gcc-aarch64-linux-gnu qemu-system-arm
 )
 # Static arm64 libraries for the binaries that run inside the test VM.

@@ -564,14 +564,48 @@ static void test_vendor_hyp(void **state)
 		      "does not fit in 32 bits");
 }
 
-/* Every vendor hypervisor ID an exact ID of its own rule: fast, and still checked. */
+/*
+ * The most exact IDs and the most segments a policy may have, each its own
+ * rule: in linear time whatever the allocator. The compiler resized the
+ * side arrays of both (the rule cutting each chain) with a realloc() per
+ * entry: free with glibc, which grows in place, but a copy of the whole
+ * array each time with ASan's allocator, which never does: 30 s for
+ * 100,000 exact IDs under make test-host-asan, about 0.1 s fixed. No
+ * time is asserted (costs are for benchmarks): the largest policies must
+ * compile right, and a quadratic compiler shows as a make test-host-asan
+ * that takes minutes.
+ */
+static void test_many_entries_linear(void **state)
+{
+	size_t cap = (size_t)SMCCC_POLICY_MAX_RULES * 48, pos;
+	char *text = malloc(cap);
+	struct out *o;
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0, pos = 0; i < SMCCC_POLICY_MAX_RULES; i++)
+		pos += snprintf(text + pos, cap - pos, "deny id %#x;\n", 0x10000000u + 2 * i);
+	o = compile_ok(text);
+	assert_int_equal(o->c.nr_exact, SMCCC_POLICY_MAX_RULES);
+	done(o);
+	/* disjoint ranges: one segment each, all sharing one chain */
+	for (i = 0, pos = 0; i < SMCCC_POLICY_MAX_RULES; i++)
+		pos += snprintf(text + pos, cap - pos, "deny range %#x-%#x;\n",
+				0x10000000u + 4 * i, 0x10000000u + 4 * i + 1);
+	o = compile_ok(text);
+	assert_int_equal(o->c.nr_segments, SMCCC_POLICY_MAX_RULES);
+	done(o);
+	free(text);
+}
+
+/* Every vendor hypervisor ID an exact ID of its own rule: still checked (no time asserted). */
 static void test_vendor_hyp_exact(void **state)
 {
 	size_t cap = 2 * 0x10000 * 32, pos = 0, last = 0;
 	char *text = malloc(cap);
 	uint32_t h, i;
 	struct out *o;
-	double t0;
 
 	(void)state;
 	assert_non_null(text);
@@ -581,9 +615,7 @@ static void test_vendor_hyp_exact(void **state)
 			pos += snprintf(text + pos, cap - pos, "forward id %#x;\n",
 					(h ? 0xc6000000u : 0x86000000u) + i);
 		}
-	t0 = (double)clock() / CLOCKS_PER_SEC;
 	o = compile_ok(text);
-	assert_true((double)clock() / CLOCKS_PER_SEC - t0 < 1.0);
 	assert_int_equal(o->c.nr_exact, 2 * 0x10000);
 	done(o);
 	/* the last one kept */
@@ -1350,6 +1382,7 @@ int main(void)
 		cmocka_unit_test(test_services_and_functions),
 		cmocka_unit_test(test_vendor_hyp),
 		cmocka_unit_test(test_vendor_hyp_exact),
+		cmocka_unit_test(test_many_entries_linear),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_arch_errors),
 		cmocka_unit_test(test_match_errors),
