@@ -33,12 +33,14 @@ echo "== smccc_churn: 1000 VMs with policies, torn down in every order; nothing 
 ./smccc_churn --cycles 1000 || rc=1
 echo "== smccc_load: 4 vCPUs calling while the policy is replaced every 10 ms and the host-wide default comes and goes every 50 ms"
 ./smccc_load --calls 2000000 || rc=1
-# 10 random policies x 22,000 random calls (over 200,000 issued), two processes (one per CPU of
-# the test VM); make guest-fuzz-booted for longer runs.
+# Random policies of up to 22,000 random calls each until 100,000 calls,
+# in two processes (one per CPU of the test VM, disjoint policy indexes):
+# over 200,000 calls however fast the machine. make guest-fuzz-booted for
+# longer runs.
 echo "== guest_fuzz: random policies, random guest calls, every answer checked against the reference evaluator"
-./guest_fuzz --seed 1 --first 0 --policies 5 --calls 22000 > /tmp/guest_fuzz.0 2>&1 &
+./guest_fuzz --seed 1 --first 0 --policies 1000 --calls 22000 --total 100000 > /tmp/guest_fuzz.0 2>&1 &
 fuzz0=$!
-./guest_fuzz --seed 1 --first 5 --policies 5 --calls 22000 || rc=1
+./guest_fuzz --seed 1 --first 1000 --policies 1000 --calls 22000 --total 100000 || rc=1
 wait $fuzz0 || rc=1
 cat /tmp/guest_fuzz.0
 exit $rc

@@ -23,7 +23,7 @@ $(GUEST_FUZZ): $(GUEST_FUZZ_SRCS) $(wildcard selftests/fuzz/*.h) $(wildcard load
 
 # The fuzzer alone in a booted VM, for longer campaigns:
 #   make guest-fuzz-booted GUEST_FUZZ_ARGS="--seed 7 --policies 20000 --calls 1000"
-GUEST_FUZZ_ARGS ?= --seed 1 --policies 10 --calls 22000
+GUEST_FUZZ_ARGS ?= --seed 1 --policies 1000 --calls 22000 --total 200000
 GUEST_FUZZ_TIMEOUT ?= 3600
 GUEST_FUZZ_ARGS_FILE := $(BUILD)/fuzz/guest-fuzz.args
 

@@ -51,6 +51,7 @@ struct opts {
 	uint64_t first;
 	uint64_t policies;
 	uint64_t calls;
+	uint64_t total;		/* 0, or: policies until this many calls were issued */
 	int vcpus;
 	int max_rules;
 	bool verbose;
@@ -90,7 +91,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: guest_fuzz [--seed S] [--first I] [--policies N] [--calls M]\n"
-		"                  [--vcpus V] [--max-rules R] [--verbose] [--help]\n"
+		"                  [--total T] [--vcpus V] [--max-rules R] [--verbose] [--help]\n"
 		"\n"
 		"Random policies against random guest calls on real VMs, every answer\n"
 		"checked against the reference evaluator. Policy I of seed S is the same\n"
@@ -98,7 +99,9 @@ static void usage(FILE *f)
 		"  --seed S       generator seed (default 1)\n"
 		"  --first I      index of the first policy (default 0)\n"
 		"  --policies N   policies to try (default 100)\n"
-		"  --calls M      calls per policy (default 1000)\n"
+		"  --calls M      calls per policy (default 1000; a policy with a slow rate\n"
+		"                 limit stops early, 5 s after attach, as its bucket refills)\n"
+		"  --total T      policies (at most --policies) until T calls were issued\n"
 		"  --vcpus V      vCPUs per VM (default 2)\n"
 		"  --max-rules R  rules per policy at most (default 12)\n"
 		"  --verbose      print each policy\n");
@@ -531,6 +534,7 @@ int main(int argc, char **argv)
 		{ "calls", required_argument, NULL, 'c' },
 		{ "vcpus", required_argument, NULL, 'v' },
 		{ "max-rules", required_argument, NULL, 'r' },
+		{ "total", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -544,13 +548,13 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 's': case 'f': case 'p': case 'c': case 'v': case 'r':
+		case 's': case 'f': case 'p': case 'c': case 'v': case 'r': case 't':
 			if (parse_u64(optarg, &v) ||
 			    ((opt == 'v' || opt == 'r') && (v < 1 || v > 64))) {
 				fprintf(stderr, "guest_fuzz: bad value '%s' for --%s (see --help)\n",
 					optarg, longopts[opt == 's' ? 0 : opt == 'f' ? 1 :
 							 opt == 'p' ? 2 : opt == 'c' ? 3 :
-							 opt == 'v' ? 4 : 5].name);
+							 opt == 'v' ? 4 : opt == 'r' ? 5 : 6].name);
 				return 2;
 			}
 			if (opt == 's')
@@ -563,6 +567,8 @@ int main(int argc, char **argv)
 				o.calls = v;
 			else if (opt == 'v')
 				o.vcpus = (int)v;
+			else if (opt == 't')
+				o.total = v;
 			else
 				o.max_rules = (int)v;
 			break;
@@ -595,8 +601,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)(o.first + o.policies - 1), (unsigned long long)o.calls,
 	       o.vcpus);
 	t0 = now_ns();
-	for (i = 0; i < o.policies; i++)
+	/* With --total, slow machines run more policies rather than fewer calls. */
+	for (i = 0; i < o.policies && (!o.total || t.calls < o.total); i++)
 		run_policy(&o, o.first + i, ref, &t);
+	o.policies = i;
 	vmm_vm_destroy(ref);
 
 	printf("# guest_fuzz: %llu calls issued (%llu compared, %llu forwarded, %llu on the "
