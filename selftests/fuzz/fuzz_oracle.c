@@ -105,7 +105,7 @@ static bool psci_has(uint32_t func_id)
 	return fn - PSCI_FN_FIRST <= FUZZ_PSCI_1_1_LAST_FN;
 }
 
-static bool is_absent(uint64_t x0)
+bool fuzz_oracle_absent(uint64_t x0)
 {
 	return (uint32_t)x0 == 0xffffffffu;
 }
@@ -120,22 +120,22 @@ static void hide(uint32_t func_id, uint64_t answer[4], const uint64_t proposed[4
 
 	switch (func_id) {
 	case PSCI_VERSION:
-		if (!is_absent(answer[0]) &&
+		if (!fuzz_oracle_absent(answer[0]) &&
 		    (proposed[0] == PSCI_0_2 || proposed[0] == PSCI_1_0 ||
 		     proposed[0] == PSCI_1_1) && proposed[0] <= answer[0])
 			answer[0] = proposed[0];
 		break;
 	case TRNG_VERSION:
-		if (is_absent(proposed[0]))
+		if (fuzz_oracle_absent(proposed[0]))
 			answer[0] = SMCCC_BPF_RET_NOT_SUPPORTED;
-		else if (!is_absent(answer[0]) && proposed[0] >= TRNG_1_0 &&
+		else if (!fuzz_oracle_absent(answer[0]) && proposed[0] >= TRNG_1_0 &&
 			 proposed[0] <= answer[0])
 			answer[0] = proposed[0];
 		break;
 	case SMCCC_BPF_PSCI_FEATURES:
 	case SMCCC_BPF_ARCH_FEATURES:
 	case SMCCC_BPF_TRNG_FEATURES:
-		if (is_absent(proposed[0]))
+		if (fuzz_oracle_absent(proposed[0]))
 			answer[0] = SMCCC_BPF_RET_NOT_SUPPORTED;
 		break;
 	case SMCCC_BPF_KVM_FEATURES:

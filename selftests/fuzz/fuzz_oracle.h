@@ -85,6 +85,9 @@ int fuzz_oracle_peek(struct fuzz_oracle *o, const struct policy_call *call, uint
 void fuzz_oracle_adjust(const struct fuzz_oracle *o, const struct policy_call *call,
 			const struct fuzz_expect *e, const uint64_t ref[4], uint64_t out[4]);
 
+/* x0 says NOT_SUPPORTED (its lower 32 bits, as KVM compares them). */
+bool fuzz_oracle_absent(uint64_t x0);
+
 /* Whether the policy hides func_id from discovery (smccc_policy_hides()). */
 bool fuzz_oracle_hides(const struct fuzz_oracle *o, const struct policy_call *query,
 		       uint32_t func_id);

@@ -297,11 +297,6 @@ static bool regs_eq(const uint64_t a[4], const uint64_t b[4])
 	return !memcmp(a, b, 4 * sizeof(*a));
 }
 
-static bool is_absent(uint64_t x0)
-{
-	return (uint32_t)x0 == 0xffffffffu;
-}
-
 /* Calls predicted and waiting to be issued, all on one vCPU. */
 struct batch {
 	unsigned int n, nr_ref;
@@ -360,7 +355,7 @@ static void compare(struct run *r, struct batch *b, unsigned int i, struct total
 	}
 	if (e->kind == FUZZ_REFERENCE && policy_gen_call_is_nondeterministic(g->func_id)) {
 		/* Entropy, counters: only whether KVM answered may be compared. */
-		if (is_absent(got[0]) != is_absent(want[0]))
+		if (fuzz_oracle_absent(got[0]) != fuzz_oracle_absent(want[0]))
 			report(r, g, e, want, got, "KVM's answer differs in kind");
 		return;
 	}
@@ -475,16 +470,19 @@ static void run_policy(const struct opts *o, uint64_t index, struct vmm_vm *ref,
 		 * token for it); one the policy answers goes alone, so a
 		 * wrong prediction stops only itself.
 		 */
-		if (fuzz_oracle_peek(&r.oracle, &pc, g.imm, &e))
-			break;
 		destructive = policy_gen_call_is_destructive(g.func_id);
-		if (destructive && e.kind == FUZZ_REFERENCE) {
-			t->skipped++;
-			continue;
+		if (destructive) {
+			if (fuzz_oracle_peek(&r.oracle, &pc, g.imm, &e))
+				break;
+			if (e.kind == FUZZ_REFERENCE) {
+				t->skipped++;
+				continue;
+			}
+			if (!batch_flush(&r, ref, vcpu, b, t))
+				break;
 		}
-		if (destructive && !batch_flush(&r, ref, vcpu, b, t))
+		if (fuzz_oracle_call(&r.oracle, &pc, g.imm, &e))
 			break;
-		fuzz_oracle_call(&r.oracle, &pc, g.imm, &e);
 		batch_add(b, &g, &e);
 		if (destructive || b->n == VMM_BATCH_MAX) {
 			if (!batch_flush(&r, ref, vcpu, b, t))

@@ -19,27 +19,18 @@ $(SMCCC_LOAD): $(SMCCC_LOAD_SRCS) selftests/stress/stress_util.h $(wildcard load
 	$(call msg,BINARY,$@)
 	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(SMCCC_LOAD_CFLAGS) $(SMCCC_LOAD_SRCS) $(ARM64_LIBS) -o $@
 
-# VM churn (selftests/stress/churn.c): VMs with policies created and torn
-# down in every order; links the e2e test policy (selftests/e2e/policy.c).
+# On the e2e test policy (selftests/e2e/policy.c), one rule for both:
+#   smccc_churn   VMs with policies created and torn down in every order
+#   smccc_faults  fail-nth through VM creation, attach and replace
+#                 (skipped on a kernel without failslab)
 SMCCC_CHURN := $(BUILD)/stress/smccc_churn
-SMCCC_CHURN_SRCS := selftests/stress/churn.c selftests/stress/stress_util.c selftests/e2e/policy.c
-
-stress: $(SMCCC_CHURN)
-
-$(SMCCC_CHURN): $(SMCCC_CHURN_SRCS) selftests/stress/stress_util.h selftests/e2e/policy.h \
-		$(BUILD)/e2e/test_policy.skel.h \
-		$(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
-	$(call msg,BINARY,$@)
-	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(E2E_CFLAGS) $(SMCCC_CHURN_SRCS) $(ARM64_LIBS) -o $@
-
-# Injected faults (selftests/stress/faults.c): fail-nth through VM
-# creation, attach and replace; skipped on a kernel without failslab.
 SMCCC_FAULTS := $(BUILD)/stress/smccc_faults
-SMCCC_FAULTS_SRCS := selftests/stress/faults.c selftests/stress/stress_util.c selftests/e2e/policy.c
+STRESS_E2E_SRCS := selftests/stress/stress_util.c selftests/e2e/policy.c
 
-stress: $(SMCCC_FAULTS)
+stress: $(SMCCC_CHURN) $(SMCCC_FAULTS)
 
-$(SMCCC_FAULTS): $(SMCCC_FAULTS_SRCS) selftests/stress/stress_util.h selftests/e2e/policy.h \
+$(SMCCC_CHURN) $(SMCCC_FAULTS): $(BUILD)/stress/smccc_%: selftests/stress/%.c $(STRESS_E2E_SRCS) \
+		selftests/stress/stress_util.h selftests/e2e/policy.h \
 		$(BUILD)/e2e/test_policy.skel.h $(BUILD)/vmm/libvmm.a $(TOOLS)/arm64/libbpf.a
 	$(call msg,BINARY,$@)
-	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(E2E_CFLAGS) $(SMCCC_FAULTS_SRCS) $(ARM64_LIBS) -o $@
+	$(Q)mkdir -p $(@D) && $(CROSS_CC) $(E2E_CFLAGS) $< $(STRESS_E2E_SRCS) $(ARM64_LIBS) -o $@
